@@ -1,0 +1,86 @@
+// cachet-pki: the pki/ library on the command line (keys, CSRs, certificates,
+// S/MIME sign/verify/encrypt/decrypt, timestamps, PKCS#12) and the demo run.
+#include <cstring>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cachet/pki/error.h"
+#include "commands.h"
+
+namespace {
+
+using cachet::tool::Args;
+
+constexpr const char* kUsage = R"(usage: cachet-pki <command> [options]
+
+Keys and certificates:
+  keygen rsa|ec|sm2 [--bits N] [--out FILE] [--pass PASS]
+  csr --key FILE [--pass PASS] --email ADDR... --purpose signing|encryption [--out FILE]
+  demo-ca --dir DIR --email ADDR... [--type rsa|ec|sm2 ...] [--pass PASS]
+  cert show FILE
+  verify-chain LEAF --trust ROOTS.pem [--untrusted CAS.pem] [--purpose signing|encryption]
+               [--email ADDR] [--timestamping]
+
+Demo:
+  demo                      throwaway RSA and SM2 CAs, then sign, encrypt, decrypt, verify
+
+FILE may be - for standard input/output. Exit codes: 0 ok, 1 failure, 2 usage error.
+)";
+
+struct Command {
+    std::set<std::string> flags;
+    std::function<int(Args&)> run;
+};
+
+const std::map<std::string, Command>& commands() {
+    using namespace cachet::tool;
+    static const std::map<std::string, Command> table{
+        {"keygen", {{}, runKeygen}},
+        {"csr", {{}, runCsr}},
+        {"demo-ca", {{}, runDemoCa}},
+        {"cert show", {{}, runCertShow}},
+        {"verify-chain", {{"timestamping"}, runVerifyChain}},
+        {"demo", {{}, runDemo}},
+    };
+    return table;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
+        (words.empty() ? std::cerr : std::cout) << kUsage;
+        return words.empty() ? 2 : 0;
+    }
+    // Two-word commands ("cert show", "p12 export") take precedence over one-word ones.
+    std::string name = words[0];
+    size_t consumed = 1;
+    if (words.size() > 1 && commands().contains(words[0] + " " + words[1])) {
+        name = words[0] + " " + words[1];
+        consumed = 2;
+    }
+    const auto it = commands().find(name);
+    if (it == commands().end()) {
+        std::cerr << "cachet-pki: unknown command '" << words[0] << "'\n\n" << kUsage;
+        return 2;
+    }
+    try {
+        Args args(std::vector<std::string>(words.begin() + static_cast<std::ptrdiff_t>(consumed), words.end()),
+                  it->second.flags);
+        return it->second.run(args);
+    } catch (const cachet::tool::UsageError& e) {
+        std::cerr << "cachet-pki " << name << ": " << e.what() << "\n(run 'cachet-pki help' for usage)\n";
+        return 2;
+    } catch (const cachet::pki::Error& e) {
+        std::cerr << "cachet-pki " << name << ": error (" << cachet::pki::toString(e.code()) << "): " << e.what()
+                  << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "cachet-pki " << name << ": error: " << e.what() << "\n";
+        return 1;
+    }
+}
