@@ -90,8 +90,15 @@ void configureOaep(EVP_PKEY_CTX* ctx) {
 
 void encryptWithCms(Source& mimeEntity, Sink& out, const std::vector<Recipient>& recipients,
                     const EncryptOptions& options, ContentCipher cipher) {
+    // OpenSSL 3.0's streaming AES-GCM fails on empty content ("Error writing CMS
+    // output"), so an empty entity is encrypted in one shot instead.
+    PushbackSource peekable(mimeEntity);
+    uint8_t first = 0;
+    const bool empty = peekable.read(&first, 1) == 0;
+    if (!empty) peekable.unread(ByteView(&first, 1));
+
     // The entity is already canonical MIME: CMS_BINARY copies it without touching line ends.
-    const unsigned flags = CMS_BINARY | CMS_STREAM | CMS_PARTIAL;
+    const unsigned flags = CMS_BINARY | CMS_PARTIAL | (empty ? 0u : CMS_STREAM);
     const bool gcm = cipher == ContentCipher::Aes256Gcm;
     ossl::Cms cms(CMS_encrypt(nullptr, nullptr, gcm ? EVP_aes_256_gcm() : EVP_aes_256_cbc(), flags));
     if (!cms) throwOpenSslError(ErrorCode::Crypto, "CMS_encrypt");
@@ -110,17 +117,23 @@ void encryptWithCms(Source& mimeEntity, Sink& out, const std::vector<Recipient>&
         }
     }
 
-    GuardedSource in(mimeEntity);
+    GuardedSource in(peekable);
     GuardedSink guardedOut(out);
     Base64EncodingSink base64(guardedOut);
     const bool mime = options.format == EnvelopeFormat::Mime;
     if (mime) guardedOut.write(mimeHeaders(gcm));
     ossl::Bio inBio = bioFromSource(in);
     ossl::Bio outBio = mime ? bioFromSink(base64) : bioFromSink(guardedOut);
-    const int ok = i2d_CMS_bio_stream(outBio.get(), cms.get(), inBio.get(), static_cast<int>(flags));
+    int ok = 0;
+    if (empty) {
+        ok = CMS_final(cms.get(), inBio.get(), nullptr, static_cast<int>(flags)) == 1 &&
+             i2d_CMS_bio(outBio.get(), cms.get()) == 1;
+    } else {
+        ok = i2d_CMS_bio_stream(outBio.get(), cms.get(), inBio.get(), static_cast<int>(flags));
+    }
     in.rethrow();
     guardedOut.rethrow();
-    if (!ok) throwOpenSslError(ErrorCode::Crypto, "streaming CMS encryption");
+    if (!ok) throwOpenSslError(ErrorCode::Crypto, "CMS encryption");
     if (mime) base64.finish();
 }
 
