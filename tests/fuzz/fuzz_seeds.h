@@ -1,0 +1,35 @@
+#pragma once
+// Seed corpus generation shared by the fuzz targets' seed writers.
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cachet/pki/certificate.h"
+#include "cachet/pki/key.h"
+
+namespace cachet::fuzz {
+
+class SeedWriter {
+public:
+    explicit SeedWriter(std::filesystem::path root);
+    void add(const std::string& target, const std::string& name, pki::ByteView bytes);
+    void add(const std::string& target, const std::string& name, std::string_view text);
+
+private:
+    std::filesystem::path root_;
+};
+
+// One end-entity identity per key type (signing + encryption usages), with its self-signed CA.
+struct SeedIdentity {
+    std::string name;  // rsa, ec, sm2
+    pki::PrivateKey key;
+    pki::Certificate cert;
+    pki::Certificate ca;
+};
+const std::vector<SeedIdentity>& seedIdentities();
+
+// Seeds for the CMS, timestamp and PKCS#12 targets (seeds_smime.cpp etc.).
+void extraSeeds(SeedWriter& seeds);
+
+}  // namespace cachet::fuzz
