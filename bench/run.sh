@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the benchmarks (Release) and runs them. Each line reads
+#   name: ours X, peer Y, ratio Z      (ratio = ours / peer; below 1 = we are faster)
+# with the peer measured on this machine in the same run.
+#   BENCH_SECONDS=3      per-figure measuring time for the speed benchmarks
+#   BENCH_BIG_MB=1024    size of the generated message for the peak-memory benchmark (0 = skip)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=build/bench
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCACHET_SANITIZE=OFF -DCACHET_FUZZ=OFF \
+  -DCACHET_TESTS=OFF -DCACHET_BENCH=ON >/dev/null
+cmake --build "$build" -j "$(nproc)" --target cachet_benchmarks
+
+seconds="${BENCH_SECONDS:-3}"
+echo "== SM2 signatures =="
+"$build/bench/sm2_bench" "$seconds"
+if [ -x "$build/bench/smime_bench" ]; then
+  echo "== S/MIME, 10 MB message =="
+  "$build/bench/smime_bench" 10
+fi
+if [ "${BENCH_BIG_MB:-1024}" != 0 ]; then
+  echo "== peak memory, ${BENCH_BIG_MB:-1024} MB message =="
+  bash bench/peak_memory.sh "$build/pki/tools/cachet-pki" "${BENCH_BIG_MB:-1024}"
+fi
