@@ -24,6 +24,12 @@ Keys and certificates:
   verify-chain LEAF --trust ROOTS.pem [--untrusted CAS.pem] [--purpose signing|encryption]
                [--email ADDR] [--timestamping]
 
+S/MIME (streaming; --in/--out default to -):
+  encrypt --to CERT... [--in MIME] [--out FILE] [--cipher auto|aes-256-gcm|aes-256-cbc|sm4-cbc]
+          [--rsa-padding oaep|pkcs1] [--der]
+  decrypt --key KEY --cert CERT [--key KEY --cert CERT ...] [--pass PASS] [--in FILE] [--out FILE]
+          (the output file appears only if decryption and the integrity check succeed)
+
 Demo:
   demo                      throwaway RSA and SM2 CAs, then sign, encrypt, decrypt, verify
 
@@ -43,6 +49,8 @@ const std::map<std::string, Command>& commands() {
         {"demo-ca", {{}, runDemoCa}},
         {"cert show", {{}, runCertShow}},
         {"verify-chain", {{"timestamping"}, runVerifyChain}},
+        {"encrypt", {{"der"}, runEncrypt}},
+        {"decrypt", {{}, runDecrypt}},
         {"demo", {{}, runDemo}},
     };
     return table;

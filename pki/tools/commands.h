@@ -11,6 +11,8 @@ int runCsr(Args& args);
 int runDemoCa(Args& args);
 int runCertShow(Args& args);
 int runVerifyChain(Args& args);
+int runEncrypt(Args& args);
+int runDecrypt(Args& args);
 int runDemo(Args& args);
 
 }  // namespace cachet::tool
