@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
     try {
         cachet::fuzz::SeedWriter seeds{fs::path(argv[1])};
         cachet::fuzz::derAndCertificateSeeds(seeds);
-        cachet::fuzz::extraSeeds(seeds);
+        cachet::fuzz::envelopeSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

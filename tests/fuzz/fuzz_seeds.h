@@ -29,7 +29,7 @@ struct SeedIdentity {
 };
 const std::vector<SeedIdentity>& seedIdentities();
 
-// Seeds for the CMS, timestamp and PKCS#12 targets (seeds_smime.cpp etc.).
-void extraSeeds(SeedWriter& seeds);
+// Seeds of the other targets, one writer per seeds_<area>.cpp.
+void envelopeSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
