@@ -185,12 +185,14 @@ Bytes encodeSignerInfoSet(const std::vector<Bytes>& signerInfos) {
     return w.take();
 }
 
-int signedDataVersion(std::string_view contentType) { return contentType == oid::kData ? 1 : 3; }
+int signedDataVersion(std::string_view contentType) {
+    return contentType == oid::kData || contentType == oid::kGmData ? 1 : 3;
+}
 
 Bytes encodeSignedData(const SignedDataInput& input) {
     der::Writer w;
     w.addSequence([&](der::Writer& contentInfo) {
-        contentInfo.addOid(oid::kSignedData);
+        contentInfo.addOid(input.signedDataType);
         contentInfo.addConstructed(der::tag::contextConstructed(0), [&](der::Writer& explicit0) {
             explicit0.addSequence([&](der::Writer& sd) {
                 sd.addSmallInteger(signedDataVersion(input.contentType));

@@ -119,7 +119,8 @@ struct EncodedSignerInfo {
 EncodedSignerInfo encodeSignerInfo(const SignerInfoInput& input);
 
 struct SignedDataInput {
-    std::string contentType{oid::kData};  // eContentType
+    std::string signedDataType{oid::kSignedData};  // ContentInfo contentType (GM/T 0010 peers may want kGmSignedData)
+    std::string contentType{oid::kData};           // eContentType
     std::optional<Bytes> content;         // eContent; nullopt = detached
     std::vector<AlgorithmIdentifier> digestAlgorithms;
     std::vector<Certificate> certificates;
