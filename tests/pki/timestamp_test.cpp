@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "cachet/pki/der.h"
 #include "cachet/pki/error.h"
 #include "support/test_pki.h"
 
@@ -31,6 +32,28 @@ TimestampAuthorityConfig configFor(KeyType type) {
 Bytes withFlippedSignature(Bytes der) {
     der.back() ^= 0x01;
     return der;
+}
+
+// The token re-encoded without its SignedData certificates field.
+Bytes withoutCertificates(const Bytes& token) {
+    der::Reader top(token);
+    der::Reader ci = top.enter(der::tag::kSequence, "ContentInfo");
+    const ByteView contentType = ci.readRawElement("contentType");
+    der::Reader sd = ci.enter(der::tag::contextConstructed(0), "content").enter(der::tag::kSequence, "SignedData");
+    der::Writer w;
+    w.addSequence([&](der::Writer& out) {
+        out.addRaw(contentType);
+        out.addConstructed(der::tag::contextConstructed(0), [&](der::Writer& content) {
+            content.addSequence([&](der::Writer& signedData) {
+                while (!sd.empty()) {
+                    uint8_t tag = 0;
+                    const ByteView element = sd.readRawElement("SignedData field", &tag);
+                    if (tag != der::tag::contextConstructed(0)) signedData.addRaw(element);
+                }
+            });
+        });
+    });
+    return w.take();
 }
 
 }  // namespace
@@ -163,6 +186,46 @@ TEST_P(Timestamp, TsaCertificateWithoutCriticalTimeStampingOnlyEku) {
         EXPECT_EQ(r.status, TimestampStatus::WrongTsaUsage) << r.detail;
         EXPECT_NE(r.detail.find("critical"), std::string::npos) << r.detail;
     }
+}
+
+TEST_P(Timestamp, TokenWithoutCertificatesNeedsTheTsaCertificate) {
+    const auto request = makeTimestampRequest(view("data"), hash());
+    const auto good = verifyTimestampResponse(authority().respond(request.der), request, trust());
+    ASSERT_TRUE(good.ok()) << good.detail;
+    const Bytes bare = withoutCertificates(good.token);
+    auto r = verifyTimestampToken(bare, view("data"), trust());
+    EXPECT_EQ(r.status, TimestampStatus::SignerNotFound) << r.detail;
+
+    TimestampVerifyOptions options;
+    options.extraCertificates = {tsaIdentity(type()).cert};
+    options.extraCertificates.insert(options.extraCertificates.end(), tsaIdentity(type()).chain.begin(),
+                                     tsaIdentity(type()).chain.end());
+    r = verifyTimestampToken(bare, view("data"), trust(), options);
+    EXPECT_TRUE(r.ok()) << r.detail;
+}
+
+// ESSCertID exists against certificate substitution: a certificate with the same
+// key, issuer and serial but other contents must not pass as the signer.
+TEST_P(Timestamp, SubstitutedCertificateFailsEssCertId) {
+    const auto& tsa = tsaIdentity(type());
+    const auto& h = hierarchyFor(type());
+    const Certificate twin = CertificateBuilder()
+                                 .subjectCommonName("Cachet Test TSA impostor")
+                                 .serial(fromHex(tsa.cert.serialHex()))
+                                 .keyUsage(kDigitalSignature)
+                                 .extendedKeyUsage({std::string(oid::kEkuTimeStamping)}, true)
+                                 .publicKey(tsa.key.publicKey())
+                                 .sign(h.issuingKey(), &h.issuing());
+    ASSERT_EQ(twin.issuerAndSerialDer(), tsa.cert.issuerAndSerialDer());
+    const auto request = makeTimestampRequest(view("data"), hash());
+    const auto good = verifyTimestampResponse(authority().respond(request.der), request, trust());
+    ASSERT_TRUE(good.ok()) << good.detail;
+
+    TimestampVerifyOptions options;
+    options.extraCertificates = {twin, h.issuing()};
+    const auto r = verifyTimestampToken(withoutCertificates(good.token), view("data"), trust(), options);
+    EXPECT_EQ(r.status, TimestampStatus::SignerCertMismatch) << r.detail;
+    EXPECT_NE(r.detail.find("certHash"), std::string::npos) << r.detail;
 }
 
 TEST_P(Timestamp, GarbageAndTruncatedResponsesAreMalformed) {
