@@ -25,6 +25,10 @@ Keys and certificates:
                [--email ADDR] [--timestamping]
 
 S/MIME (streaming; --in/--out default to -):
+  sign --key KEY --cert CERT [--chain CAS.pem] [--pass PASS] [--in MIME] [--out FILE] [--opaque]
+       [--pss] [--encryption-cert CERT] [--tsa-key KEY --tsa-cert CERT [--tsa-chain CAS.pem]]
+  verify --trust ROOTS.pem [--tsa-trust ROOTS.pem] [--email ADDR] [--in FILE] [--out CONTENT]
+         (exit 0 only if every signer is good; CONTENT appears only then)
   encrypt --to CERT... [--in MIME] [--out FILE] [--cipher auto|aes-256-gcm|aes-256-cbc|sm4-cbc]
           [--rsa-padding oaep|pkcs1] [--der]
   decrypt --key KEY --cert CERT [--key KEY --cert CERT ...] [--pass PASS] [--in FILE] [--out FILE]
@@ -49,6 +53,8 @@ const std::map<std::string, Command>& commands() {
         {"demo-ca", {{}, runDemoCa}},
         {"cert show", {{}, runCertShow}},
         {"verify-chain", {{"timestamping"}, runVerifyChain}},
+        {"sign", {{"opaque", "pss"}, runSign}},
+        {"verify", {{}, runVerify}},
         {"encrypt", {{"der"}, runEncrypt}},
         {"decrypt", {{}, runDecrypt}},
         {"demo", {{}, runDemo}},

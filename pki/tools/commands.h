@@ -13,6 +13,8 @@ int runCertShow(Args& args);
 int runVerifyChain(Args& args);
 int runEncrypt(Args& args);
 int runDecrypt(Args& args);
+int runSign(Args& args);
+int runVerify(Args& args);
 int runDemo(Args& args);
 
 }  // namespace cachet::tool

@@ -3,7 +3,7 @@
 // content is written to a temporary file beside the target and renamed into
 // place by commit(); on failure (exception) the partial file is removed, so a
 // tampered message never leaves plaintext behind. "-" writes straight to stdout
-// (the caller sees the non-zero exit code instead).
+// (the caller sees the non-zero exit code instead), and so do devices and fifos.
 #include <memory>
 #include <string>
 
