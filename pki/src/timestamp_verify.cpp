@@ -285,7 +285,8 @@ bool verifySignature(const ParsedSignerInfo& signer, const Certificate& cert, co
         EVP_MD_CTX_set_pkey_ctx(ctx.get(), sm2.get());
     }
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1)
-        throwOpenSslError(ErrorCode::Crypto, "timestamp signature verify init");
+        failWith(TimestampStatus::UnsupportedAlgorithm,
+                 "cannot verify " + signer.signatureOid + " with digest " + signer.digestOid + ": " + drainOpenSslErrors());
     const int ok = EVP_DigestVerify(ctx.get(), signer.signature.data(), signer.signature.size(),
                                     signer.signedAttributesDer.data(), signer.signedAttributesDer.size());
     drainOpenSslErrors();
@@ -440,6 +441,10 @@ TimestampResult verifyToken(ByteView tokenDer, const Expectation& expect, const 
     } catch (const Failure& f) {
         r.status = f.status;
         r.detail = f.detail;
+    } catch (const Error& e) {  // libcrypto refusing a key or certificate: still an answer, not an exception
+        r.status = e.code() == ErrorCode::UnsupportedAlgorithm ? TimestampStatus::UnsupportedAlgorithm
+                                                                : TimestampStatus::Malformed;
+        r.detail = e.what();
     }
     return r;
 }
