@@ -5,12 +5,12 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 
 #include "cachet/pki/ber_stream.h"
 #include "cachet/pki/der.h"
 #include "cachet/pki/envelope.h"
 #include "cachet/pki/error.h"
+#include "cachet/pki/smime_mime.h"
 #include "envelope_internal.h"
 
 namespace cachet::pki {
@@ -19,85 +19,17 @@ namespace envelope {
 namespace {
 
 constexpr size_t kMaxSmallElement = 4096;  // OIDs, algorithm identifiers, tags
-constexpr size_t kMaxMimeHeader = 64 * 1024;
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return std::string(s);
-}
-
-struct EntityHeaders {
-    std::string contentType;  // full value, lower-cased
-    std::string transferEncoding = "7bit";
-};
-
-// Reads the header block of a MIME entity and leaves the body in `in`.
-EntityHeaders readEntityHeaders(PushbackSource& in) {
-    std::string head;
-    size_t bodyStart = std::string::npos;
-    uint8_t buf[4096];
-    while (bodyStart == std::string::npos) {
-        const size_t n = in.read(buf, sizeof buf);
-        if (n == 0) throw Error(ErrorCode::Malformed, "S/MIME entity: the input ends inside the MIME header");
-        head.append(reinterpret_cast<const char*>(buf), n);
-        for (const char* sep : {"\r\n\r\n", "\n\n"}) {
-            const size_t at = head.find(sep);
-            if (at != std::string::npos && (bodyStart == std::string::npos || at + std::strlen(sep) < bodyStart))
-                bodyStart = at + std::strlen(sep);
-        }
-        if (bodyStart == std::string::npos && head.size() > kMaxMimeHeader)
-            throw Error(ErrorCode::Malformed, "S/MIME entity: neither DER nor a MIME header ending within " +
-                                                  std::to_string(kMaxMimeHeader) + " bytes");
-    }
-    in.unread(view(std::string_view(head).substr(bodyStart)));
-    head.resize(bodyStart);
-
-    // Unfold and split into fields.
-    EntityHeaders h;
-    std::vector<std::string> fields;
-    size_t pos = 0;
-    while (pos < head.size()) {
-        size_t end = head.find('\n', pos);
-        if (end == std::string::npos) end = head.size();
-        std::string line = head.substr(pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        pos = end + 1;
-        if (line.empty()) continue;
-        if ((line[0] == ' ' || line[0] == '\t') && !fields.empty())
-            fields.back() += line;
-        else
-            fields.push_back(line);
-    }
-    for (const std::string& f : fields) {
-        const size_t colon = f.find(':');
-        if (colon == std::string::npos || colon == 0)
-            throw Error(ErrorCode::Malformed, "S/MIME entity: not a MIME header line: \"" + f.substr(0, 60) + "\"");
-        const std::string name = lower(trim(f.substr(0, colon)));
-        const std::string value = trim(f.substr(colon + 1));
-        if (name == "content-type") h.contentType = lower(value);
-        if (name == "content-transfer-encoding") h.transferEncoding = lower(value);
-    }
-    return h;
-}
-
-void checkPkcs7Mime(const EntityHeaders& h) {
-    const std::string type = trim(h.contentType.substr(0, h.contentType.find(';')));
-    if (type != "application/pkcs7-mime" && type != "application/x-pkcs7-mime")
-        throw Error(ErrorCode::Malformed,
-                    "not an encrypted S/MIME entity: Content-Type is \"" + (type.empty() ? "absent" : type) + "\"");
-    const size_t at = h.contentType.find("smime-type=");
-    if (at != std::string::npos) {
-        std::string smimeType = h.contentType.substr(at + 11);
-        smimeType = trim(smimeType.substr(0, smimeType.find(';')));
-        smimeType.erase(std::remove(smimeType.begin(), smimeType.end(), '"'), smimeType.end());
-        if (smimeType != "enveloped-data" && smimeType != "authenveloped-data")
-            throw Error(ErrorCode::Malformed, "S/MIME entity has smime-type=" + smimeType + ", not an encrypted message");
+// The entity must be application/pkcs7-mime of an encrypted smime-type (RFC 8551 §3.2.2).
+void checkPkcs7Mime(const mime::Headers& headers) {
+    const mime::ContentType type = headers.contentType();
+    if (type.mediaType != "application/pkcs7-mime" && type.mediaType != "application/x-pkcs7-mime")
+        throw Error(ErrorCode::Malformed, "not an encrypted S/MIME entity: Content-Type is \"" + type.mediaType + "\"");
+    if (const auto smimeType = type.parameter("smime-type")) {
+        std::string lowered = *smimeType;
+        for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lowered != "enveloped-data" && lowered != "authenveloped-data")
+            throw Error(ErrorCode::Malformed, "S/MIME entity has smime-type=" + *smimeType + ", not an encrypted message");
     }
 }
 
@@ -323,17 +255,15 @@ DecryptResult decrypt(Source& entity, Sink& plaintext, const std::vector<Decrypt
     in.unread(ByteView(&first, 1));
     if (first == der::tag::kSequence) return envelope::decryptBer(in, plaintext, keys);
 
-    const envelope::EntityHeaders headers = envelope::readEntityHeaders(in);
+    const mime::Headers headers = mime::readHeaders(in);
     envelope::checkPkcs7Mime(headers);
-    if (headers.transferEncoding == "base64") {
+    const std::string encoding = headers.transferEncoding();
+    if (encoding == "base64") {
         Base64DecodingSource decoded(in);
         return envelope::decryptBer(decoded, plaintext, keys);
     }
-    if (headers.transferEncoding == "binary" || headers.transferEncoding == "7bit" ||
-        headers.transferEncoding == "8bit")
-        return envelope::decryptBer(in, plaintext, keys);
-    throw Error(ErrorCode::Malformed,
-                "S/MIME entity: Content-Transfer-Encoding \"" + headers.transferEncoding + "\" is not supported");
+    if (encoding == "binary" || encoding == "7bit" || encoding == "8bit") return envelope::decryptBer(in, plaintext, keys);
+    throw Error(ErrorCode::Malformed, "S/MIME entity: Content-Transfer-Encoding \"" + encoding + "\" is not supported");
 }
 
 }  // namespace cachet::pki

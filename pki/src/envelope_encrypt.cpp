@@ -6,6 +6,7 @@
 
 #include "cachet/pki/envelope.h"
 #include "cachet/pki/error.h"
+#include "cachet/pki/smime_mime.h"
 #include "envelope_internal.h"
 
 namespace cachet::pki {
@@ -51,12 +52,7 @@ const CipherInfo* cipherInfoByOid(std::string_view dotted) {
 }
 
 std::string mimeHeaders(bool authEnveloped) {
-    const std::string type = authEnveloped ? "authEnveloped-data" : "enveloped-data";
-    return "Content-Type: application/pkcs7-mime; smime-type=" + type +
-           "; name=\"smime.p7m\"\r\n"
-           "Content-Transfer-Encoding: base64\r\n"
-           "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n"
-           "\r\n";
+    return mime::pkcs7MimeHeaders(authEnveloped ? "authEnveloped-data" : "enveloped-data");
 }
 
 void GuardedSink::write(ByteView bytes) {

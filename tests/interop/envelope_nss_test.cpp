@@ -77,7 +77,7 @@ TEST_P(NssDecryptsOurs, CbcEnvelopedData) {
 // AES-CBC is a common mode; what Cachet sends to such recipients.
 INSTANTIATE_TEST_SUITE_P(Modes, NssDecryptsOurs,
                          ::testing::Values(NssCase{KeyType::Rsa, RsaPadding::Pkcs1v15, "RsaV15"}),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& paramInfo) { return paramInfo.param.name; });
 
 TEST(NssInterop, WeDecryptCmsutilsMessage) {
     const Identity& bob = person("bob", CertificatePurpose::Encryption, KeyType::Rsa);

@@ -84,7 +84,7 @@ TEST_P(OpensslDecryptsOurs, InEveryMode) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, OpensslDecryptsOurs, ::testing::ValuesIn(modes()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& paramInfo) { return paramInfo.param.name; });
 
 TEST(OpensslDecryptsOurs, EveryRecipientOfOneMessage) {
     const Identity& alice = person("alice", CertificatePurpose::Encryption, KeyType::Rsa);
@@ -157,4 +157,4 @@ INSTANTIATE_TEST_SUITE_P(
                           ContentCipher::Aes128Cbc, "EcdhSha256KdfAes128Stream"},
         OpensslEncryption{KeyType::EcP256, {"-aes-256-cbc", "-keyopt", "ecdh_kdf_md:sha512", "-outform", "DER"},
                           ContentCipher::Aes256Cbc, "EcdhSha512KdfDer"}),
-    [](const auto& info) { return info.param.name; });
+    [](const auto& paramInfo) { return paramInfo.param.name; });

@@ -44,21 +44,6 @@ Decrypted decryptString(const std::string& message, const std::vector<Decryption
     return d;
 }
 
-ErrorCode decryptErrorCode(const std::string& message, const std::vector<DecryptionKey>& keys,
-                           std::string* text = nullptr) {
-    try {
-        decryptString(message, keys);
-    } catch (const Error& e) {
-        if (text) *text = e.what();
-        return e.code();
-    }
-    ADD_FAILURE() << "decrypt succeeded";
-    return ErrorCode::InvalidArgument;
-}
-
-Bytes asBytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
-std::string asString(const Bytes& b) { return std::string(b.begin(), b.end()); }
-
 }  // namespace
 
 // ---- round trips: content cipher x key transport x key type ----
@@ -118,12 +103,12 @@ std::vector<Mode> allModes() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, EnvelopeRoundTrip, ::testing::ValuesIn(allModes()),
-                         [](const auto& info) { return info.param.name; });
+                         [](const auto& paramInfo) { return paramInfo.param.name; });
 
 TEST(Envelope, EmptyAndBlockSizedBodies) {
     const Identity& bob = encryptionId("bob", KeyType::Rsa);
     const Identity& sm2 = encryptionId("bob", KeyType::Sm2);
-    for (const std::string body : {std::string(), std::string(16, 'x'), std::string(100000, 'y')}) {
+    for (const std::string& body : {std::string(), std::string(16, 'x'), std::string(100000, 'y')}) {
         for (auto cipher : {ContentCipher::Aes256Gcm, ContentCipher::Aes256Cbc}) {
             EXPECT_EQ(decryptString(encryptToString(body, {bob.cert}, {cipher}), {keyOf(bob)}).plaintext, body);
         }
