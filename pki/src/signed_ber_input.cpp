@@ -119,6 +119,9 @@ Bytes Input::readElementAfter(const Header& h, std::string_view what, size_t lim
 
 void Input::readInto(Bytes& out, const Header& h, std::string_view what, size_t& budget, int depth) {
     if (depth > kMaxDepth) fail(what, "nested too deeply");
+    // Every element costs at least its two header bytes, so empty elements cannot grow the output unbounded.
+    if (budget < 2) throw Error(ErrorCode::LimitExceeded, context_ + ": " + std::string(what) + " is larger than the limit");
+    budget -= 2;
     if (!h.indefinite && h.length > budget)
         throw Error(ErrorCode::LimitExceeded, context_ + ": " + std::string(what) + " is larger than the limit");
     Bytes contents;

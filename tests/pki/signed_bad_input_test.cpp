@@ -257,3 +257,28 @@ TEST(SignedBadInput, SignerKeyMustMatchCertificate) {
         EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
     }
 }
+
+TEST(SignedBadInput, OversizedCertificateBlockIsRefused) {
+    // Indefinite-length BER lets a sender stream endless empty elements; the bound still holds.
+    const auto oid = [](std::string_view dotted) {
+        der::Writer w;
+        w.addOid(dotted);
+        return w.take();
+    };
+    Bytes ber = {0x30, 0x80};
+    const Bytes signedData = oid(cms::oid::kSignedData), data = oid(cms::oid::kData);
+    ber.insert(ber.end(), signedData.begin(), signedData.end());
+    ber.insert(ber.end(), {0xa0, 0x80, 0x30, 0x80, 0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x80});
+    ber.insert(ber.end(), data.begin(), data.end());
+    ber.insert(ber.end(), {0xa0, 0x80, 0x04, 0x01, 'x', 0x00, 0x00, 0x00, 0x00, 0xa0, 0x80});
+    for (size_t i = 0; i < kMaxSignatureBlockSize; ++i) ber.insert(ber.end(), {0x30, 0x00});
+    ber.insert(ber.end(), {0x00, 0x00, 0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00});
+    MemorySource in(ber);
+    StringSink out;
+    try {
+        verify(in, out, rsaTrust());
+        ADD_FAILURE() << "accepted an oversized certificate block";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::LimitExceeded) << e.what();
+    }
+}
