@@ -54,7 +54,9 @@ bool StreamReader::atFrameEnd() {
     const Frame& frame = frames_.back();
     if (frame.end) return position_ == *frame.end;
     if (!fill(2)) fail(frame.what, "truncated: the input ends before its end-of-contents octets");
-    return buffer_[bufferStart_] == 0 && buffer_[bufferStart_ + 1] == 0;
+    const bool eoc = buffer_[bufferStart_] == 0 && buffer_[bufferStart_ + 1] == 0;
+    if (eoc && allowed() < 2) fail(frame.what, "end-of-contents octets run past the enclosing element");
+    return eoc;
 }
 
 std::optional<Header> StreamReader::peek(std::string_view what) {

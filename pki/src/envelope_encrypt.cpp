@@ -140,8 +140,17 @@ void encrypt(Source& mimeEntity, Sink& out, const std::vector<Recipient>& recipi
              const EncryptOptions& options) {
     if (recipients.empty()) throw Error(ErrorCode::InvalidArgument, "encrypt: no recipients");
     size_t sm2 = 0;
-    for (const Recipient& r : recipients)
-        if (r.cert.publicKey().type() == KeyType::Sm2) ++sm2;
+    for (const Recipient& r : recipients) {
+        const KeyType type = r.cert.publicKey().type();
+        if (type == KeyType::Sm2) ++sm2;
+        // RFC 5280 §4.2.1.3: a key marked for signing only must not receive content keys.
+        const unsigned needed = type == KeyType::EcP256 ? kKeyAgreement : kKeyEncipherment;
+        if (const auto usage = r.cert.keyUsage(); usage && !(*usage & needed))
+            throw Error(ErrorCode::InvalidArgument,
+                        "encrypt: the certificate of " + r.cert.subject() + " does not allow " +
+                            (type == KeyType::EcP256 ? "keyAgreement" : "keyEncipherment") +
+                            " (is it a signing certificate?)");
+    }
     if (sm2 != 0 && sm2 != recipients.size())
         throw Error(ErrorCode::InvalidArgument,
                     "encrypt: SM2 and RSA/EC recipients cannot share one message (no content cipher both read); "

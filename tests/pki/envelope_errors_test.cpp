@@ -134,6 +134,8 @@ TEST(EnvelopeEncrypt, RefusesUnusableArguments) {
     EXPECT_EQ(code({rsa.cert, sm2.cert}, {}), ErrorCode::InvalidArgument);
     EXPECT_EQ(code({sm2.cert}, {ContentCipher::Aes256Gcm}), ErrorCode::InvalidArgument);
     EXPECT_EQ(code({rsa.cert}, {ContentCipher::Sm4Cbc}), ErrorCode::InvalidArgument);
+    for (KeyType type : {KeyType::Rsa, KeyType::EcP256, KeyType::Sm2})  // signing certificates
+        EXPECT_EQ(code({person("bob", CertificatePurpose::Signing, type).cert}, {}), ErrorCode::InvalidArgument);
 }
 
 TEST(EnvelopeEncrypt, SinkFailureReachesTheCaller) {
