@@ -23,7 +23,8 @@ TEST_P(EmbeddedTimestampOpenssl, OpensslVerifiesMessageAndExtractedToken) {
     SignOptions options;
     options.form = SignedForm::Opaque;
     options.timestamper = makeTimestamper(tsa, TimestampHash::Sha256);
-    MemorySource in(std::string("Content-Type: text/plain\r\n\r\nTimestamped for openssl.\r\n"));
+    const std::string entity = "Content-Type: text/plain\r\n\r\nTimestamped for openssl.\r\n";
+    MemorySource in(entity);  // reads the string in place: it must outlive the source
     StringSink mail;
     sign(in, mail, Signer{alice.key, alice.cert, alice.chain}, options);
 
