@@ -104,6 +104,9 @@ int main(int argc, char** argv) {
         cachet::fuzz::SeedWriter seeds{fs::path(argv[1])};
         cachet::fuzz::derAndCertificateSeeds(seeds);
         cachet::fuzz::envelopeSeeds(seeds);
+        cachet::fuzz::signedSeeds(seeds);
+        cachet::fuzz::timestampSeeds(seeds);
+        cachet::fuzz::pkcs12Seeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

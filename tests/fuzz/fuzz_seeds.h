@@ -31,5 +31,8 @@ const std::vector<SeedIdentity>& seedIdentities();
 
 // Seeds of the other targets, one writer per seeds_<area>.cpp.
 void envelopeSeeds(SeedWriter& seeds);
+void signedSeeds(SeedWriter& seeds);
+void timestampSeeds(SeedWriter& seeds);
+void pkcs12Seeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
