@@ -125,6 +125,24 @@ TEST_F(Pkcs12Interop, NssImportsOurFileWithKeysAndNames) {
     EXPECT_EQ(back.entries[0].chain, (*entries_)[1].chain);
 }
 
+// Friendly names are BMPStrings: a non-ASCII name survives NSS import and export both ways.
+TEST(Pkcs12NonAsciiName, SurvivesNssImportAndExport) {
+    const std::string name = "Alice 李 – clé de chiffrement";
+    const auto entry = entryFor("alice", KeyType::EcP256, name);
+    TempDir dir;
+    writeFile(dir.file("ours.p12"), toString(writePkcs12({entry}, "pw", Pkcs12WriteOptions{2048})));
+    const std::string db = newNssDb(dir);
+    auto r = run({"pk12util", "-i", dir.file("ours.p12"), "-d", db, "-W", "pw"});
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    r = run({"certutil", "-L", "-d", db});
+    EXPECT_NE(r.output.find(name), std::string::npos) << r.output;
+    r = run({"pk12util", "-o", dir.file("nss.p12"), "-n", name, "-d", db, "-W", "pw2"});
+    ASSERT_EQ(r.exitCode, 0) << r.output;
+    const auto back = readPkcs12(toBytes(readFile(dir.file("nss.p12"))), "pw2");
+    ASSERT_EQ(back.entries.size(), 1u);
+    EXPECT_EQ(back.entries[0].friendlyName, name);
+}
+
 // What NSS 3.87 does with SM2: pk12util imports the key as an EC key of an unknown curve and
 // the certificate, but cannot export that key again. Cachet's backup is read by us, so this suffices.
 TEST_F(Pkcs12Interop, NssImportsSm2ButCannotExportIt) {

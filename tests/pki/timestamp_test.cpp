@@ -228,6 +228,33 @@ TEST_P(Timestamp, SubstitutedCertificateFailsEssCertId) {
     EXPECT_NE(r.detail.find("certHash"), std::string::npos) << r.detail;
 }
 
+// GM/T 0010 names SignedData 1.2.156.10197.6.1.4.2.2; tokens labelled so are read the same
+// (the ContentInfo label is outside the signature).
+TEST_P(Timestamp, AcceptsGmtSignedDataContentType) {
+    const auto request = makeTimestampRequest(view("data"), hash());
+    const auto good = verifyTimestampResponse(authority().respond(request.der), request, trust());
+    ASSERT_TRUE(good.ok()) << good.detail;
+    der::Reader top(good.token);
+    der::Reader ci = top.enter(der::tag::kSequence, "ContentInfo");
+    ci.readOid("contentType");
+    der::Writer w;
+    w.addSequence([&](der::Writer& out) {
+        out.addOid("1.2.156.10197.6.1.4.2.2");
+        out.addRaw(ci.rest());
+    });
+    const auto r = verifyTimestampToken(w.bytes(), view("data"), trust());
+    EXPECT_TRUE(r.ok()) << r.detail;
+
+    der::Writer data;
+    data.addSequence([&](der::Writer& out) {
+        out.addOid("1.2.840.113549.1.7.1");
+        out.addRaw(ci.rest());
+    });
+    const auto notSigned = verifyTimestampToken(data.bytes(), view("data"), trust());
+    EXPECT_EQ(notSigned.status, TimestampStatus::Malformed);
+    EXPECT_NE(notSigned.detail.find("is not SignedData"), std::string::npos) << notSigned.detail;
+}
+
 TEST_P(Timestamp, GarbageAndTruncatedResponsesAreMalformed) {
     const auto request = makeTimestampRequest(view("data"), hash());
     const Bytes response = authority().respond(request.der);
