@@ -174,7 +174,14 @@ VerifyResult verifyMultipart(PushbackSource& body, const mime::ContentType& type
     if (!parts.nextPart()) throw Error(ErrorCode::Malformed, "MIME: multipart/signed has no parts");
     detail::DigestSet digests(content);
     addMicalgDigests(digests, type.parameter("micalg"));
-    copy(parts, digests);
+    if (parts.delimiterLineEndedWithCrlf()) {
+        copy(parts, digests);
+    } else {
+        // Line ends were converted in transit; the signer digested the canonical CRLF form.
+        mime::CrlfCanonicalizingSink canonical(digests);
+        copy(parts, canonical);
+        canonical.finish();
+    }
     if (!parts.nextPart()) throw Error(ErrorCode::Malformed, "MIME: multipart/signed has no signature part");
 
     PushbackSource signaturePart(parts);

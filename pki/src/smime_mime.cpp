@@ -270,7 +270,10 @@ void MultipartReader::consumeDelimiterLine() {
     for (;;) {
         if (!fill(1)) malformed("multipart body ends inside a boundary line");
         const char c = buffer_[pos_++];
-        if (c == '\n') return;
+        if (c == '\n') {
+            delimiterCrlf_ = pos_ >= 2 && buffer_[pos_ - 2] == '\r';
+            return;
+        }
         if (c != ' ' && c != '\t' && c != '\r')
             malformed("line starting with the boundary is not a delimiter (boundary occurs in content?)");
     }

@@ -184,6 +184,18 @@ TEST(SignedCanonical, BareLfIsSignedAsCrlf) {
     }
 }
 
+TEST(SignedCanonical, MultipartThatLostItsCrlfsStillVerifies) {
+    // A signed message saved with Unix line ends (mbox, file): the signed part is re-canonicalised.
+    const auto& signer = person("alice", CertificatePurpose::Signing, KeyType::Rsa);
+    std::string mail = signToString(kEntity, signer);
+    for (size_t at = mail.find("\r\n"); at != std::string::npos; at = mail.find("\r\n", at)) mail.erase(at, 1);
+    std::string content;
+    const auto result = verifyString(mail, KeyType::Rsa, &content);
+    ASSERT_EQ(result.signers.size(), 1u);
+    EXPECT_TRUE(result.ok()) << result.signers[0].problem;
+    EXPECT_EQ(content, kEntity);
+}
+
 TEST(SignedCanonical, MultipartShapeFollowsRfc8551) {
     const auto& signer = person("alice", CertificatePurpose::Signing, KeyType::Rsa);
     const std::string mail = signToString(kEntity, signer);

@@ -92,6 +92,9 @@ public:
     size_t read(uint8_t* buffer, size_t size) override;
     // True once the close delimiter was seen.
     bool closed() const { return closed_; }
+    // False when the last delimiter line ended in a bare LF: the message lost its
+    // CRLFs on the way (a Unix mbox, a file), so a signed part needs re-canonicalising.
+    bool delimiterLineEndedWithCrlf() const { return delimiterCrlf_; }
 
 private:
     bool fill(size_t want);       // reads until the buffer holds `want` bytes or input ends
@@ -106,6 +109,7 @@ private:
     bool partEnded_ = false;
     bool started_ = false;
     bool closed_ = false;
+    bool delimiterCrlf_ = true;
 };
 
 }  // namespace cachet::pki::mime
