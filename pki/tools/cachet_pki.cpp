@@ -34,6 +34,16 @@ S/MIME (streaming; --in/--out default to -):
   decrypt --key KEY --cert CERT [--key KEY --cert CERT ...] [--pass PASS] [--in FILE] [--out FILE]
           (the output file appears only if decryption and the integrity check succeed)
 
+Timestamps (RFC 3161; interoperable with openssl ts):
+  timestamp query --in DATA [--hash sha256|sm3] [--policy OID] [--out REQ]
+  timestamp reply --tsa-key KEY --tsa-cert CERT [--tsa-chain CAS.pem] [--policy OID] [--in REQ] [--out RESP]
+  timestamp verify --trust ROOTS.pem [--untrusted CAS.pem] (--response RESP --request REQ | --token TOKEN --data DATA)
+
+PKCS#12 (AES-256-CBC, PBKDF2-HMAC-SHA256):
+  p12 export --key KEY --cert CERT [--key KEY --cert CERT ...] [--name NAME ...] [--chain CAS.pem]
+             [--key-pass PASS] --pass PASS --out FILE.p12 [--iterations N]
+  p12 import --in FILE.p12 --pass PASS [--dir DIR [--key-pass PASS]]
+
 Demo:
   demo                      throwaway RSA and SM2 CAs, then sign, encrypt, decrypt, verify
 
@@ -57,6 +67,11 @@ const std::map<std::string, Command>& commands() {
         {"verify", {{}, runVerify}},
         {"encrypt", {{"der"}, runEncrypt}},
         {"decrypt", {{}, runDecrypt}},
+        {"timestamp query", {{}, runTimestampQuery}},
+        {"timestamp reply", {{}, runTimestampReply}},
+        {"timestamp verify", {{}, runTimestampVerify}},
+        {"p12 export", {{}, runP12Export}},
+        {"p12 import", {{}, runP12Import}},
         {"demo", {{}, runDemo}},
     };
     return table;

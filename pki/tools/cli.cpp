@@ -193,6 +193,8 @@ std::string describeOid(const std::string& dotted) {
         {"2.23.140.1.5.1.3", "S/MIME mailbox-validated strict"},
         {"2.23.140.1.5.1.2", "S/MIME mailbox-validated multipurpose"},
         {"1.2.156.10197.1.501", "SM2-with-SM3"},
+        {"1.2.156.10197.1.401", "SM3"},
+        {"2.16.840.1.101.3.4.2.1", "SHA-256"},
         {"1.2.840.113549.1.1.11", "sha256WithRSAEncryption"},
         {"1.2.840.10045.4.3.2", "ecdsa-with-SHA256"},
     };

@@ -15,6 +15,11 @@ int runEncrypt(Args& args);
 int runDecrypt(Args& args);
 int runSign(Args& args);
 int runVerify(Args& args);
+int runTimestampQuery(Args& args);
+int runTimestampReply(Args& args);
+int runTimestampVerify(Args& args);
+int runP12Export(Args& args);
+int runP12Import(Args& args);
 int runDemo(Args& args);
 
 }  // namespace cachet::tool
