@@ -255,6 +255,33 @@ TEST_P(Timestamp, AcceptsGmtSignedDataContentType) {
     EXPECT_NE(notSigned.detail.find("is not SignedData"), std::string::npos) << notSigned.detail;
 }
 
+// Every single-byte corruption of a token gives an answer, never an exception; when it
+// still verifies (bytes outside what is signed, e.g. digestAlgorithms), what it says is unchanged.
+TEST_P(Timestamp, EveryByteFlipIsAnsweredAndNeverForgesFields) {
+    const auto request = makeTimestampRequest(view("data"), hash());
+    const auto good = verifyTimestampResponse(authority().respond(request.der), request, trust());
+    ASSERT_TRUE(good.ok()) << good.detail;
+    size_t stillValid = 0;
+    for (size_t i = 0; i < good.token.size(); ++i) {
+        Bytes token = good.token;
+        token[i] ^= 0x20;
+        TimestampResult r;
+        ASSERT_NO_THROW(r = verifyTimestampToken(token, view("data"), trust())) << "byte " << i;
+        if (!r.ok()) {
+            EXPECT_FALSE(r.detail.empty()) << "byte " << i;
+            continue;
+        }
+        ++stillValid;
+        EXPECT_EQ(r.genTime, good.genTime) << "byte " << i;
+        EXPECT_EQ(r.serial, good.serial) << "byte " << i;
+        EXPECT_EQ(r.messageImprint, good.messageImprint) << "byte " << i;
+        EXPECT_EQ(r.nonce, good.nonce) << "byte " << i;
+        EXPECT_EQ(r.policy, good.policy) << "byte " << i;
+        EXPECT_EQ(*r.tsaCertificate, *good.tsaCertificate) << "byte " << i;
+    }
+    EXPECT_LT(stillValid, good.token.size() / 20);
+}
+
 TEST_P(Timestamp, GarbageAndTruncatedResponsesAreMalformed) {
     const auto request = makeTimestampRequest(view("data"), hash());
     const Bytes response = authority().respond(request.der);
