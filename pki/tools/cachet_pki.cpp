@@ -92,7 +92,8 @@ int main(int argc, char** argv) {
         name = words[0] + " " + words[1];
         consumed = 2;
     }
-    const auto it = commands().find(name);
+    // Two-word command names are typed as two words; "p12 export" in one argument is not a command.
+    const auto it = consumed == 1 && name.find(' ') != std::string::npos ? commands().end() : commands().find(name);
     if (it == commands().end()) {
         std::cerr << "cachet-pki: unknown command '" << words[0] << "'\n\n" << kUsage;
         return 2;
