@@ -259,12 +259,12 @@ TEST(SignedStreaming, LargeBodyRoundTripsThroughFiles) {
     constexpr uint64_t kSize = 16ull << 20;
     const auto& signer = person("alice", CertificatePurpose::Signing, KeyType::EcP256);
     TempDir dir;
-    const auto peakRssKiB = [] {
+    [[maybe_unused]] const auto peakRssKiB = [] {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
         return usage.ru_maxrss;
     };
-    const long peakBefore = peakRssKiB();
+    [[maybe_unused]] const long peakBefore = peakRssKiB();
     for (auto form : {SignedForm::MultipartSigned, SignedForm::Opaque}) {
         const std::string path = dir.file(form == SignedForm::Opaque ? "opaque.eml" : "multipart.eml");
         {
