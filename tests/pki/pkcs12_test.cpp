@@ -135,3 +135,26 @@ TEST(Pkcs12, ProductionIterationCountRoundTrips) {
     std::printf("one key at %d iterations: write + read took %lld ms\n", kPkcs12Iterations,
                 static_cast<long long>(ms.count()));
 }
+
+// Corruption anywhere gives an Error with a code (the MAC covers the safes, so mostly
+// WrongPassphrase, whose text names damage too), never a crash or a foreign exception.
+TEST(Pkcs12, ByteFlipsGiveErrorsNeverCrashes) {
+    const auto entry = entryFor("bob", CertificatePurpose::Signing, KeyType::EcP256, "bob");
+    const Bytes file = writePkcs12({entry}, "pw", Pkcs12WriteOptions{1});
+    size_t accepted = 0;
+    for (size_t i = 0; i < file.size(); i += 3) {
+        Bytes damaged = file;
+        damaged[i] ^= 0x41;
+        try {
+            const auto back = readPkcs12(damaged, "pw");
+            ++accepted;  // e.g. the MAC's own iteration count: still the same contents
+            ASSERT_EQ(back.entries.size(), 1u) << "byte " << i;
+            EXPECT_EQ(back.entries[0].cert, entry.cert) << "byte " << i;
+        } catch (const Error& e) {
+            EXPECT_TRUE(e.code() == ErrorCode::Malformed || e.code() == ErrorCode::WrongPassphrase ||
+                        e.code() == ErrorCode::UnsupportedAlgorithm)
+                << "byte " << i << ": " << toString(e.code()) << ": " << e.what();
+        }
+    }
+    EXPECT_LT(accepted, file.size() / 30);
+}
