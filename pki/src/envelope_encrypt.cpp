@@ -39,12 +39,6 @@ constexpr CipherInfo kCiphers[] = {
 };
 }  // namespace
 
-const CipherInfo* cipherInfo(ContentCipher cipher) {
-    for (const auto& c : kCiphers)
-        if (c.cipher == cipher) return &c;
-    return nullptr;
-}
-
 const CipherInfo* cipherInfoByOid(std::string_view dotted) {
     for (const auto& c : kCiphers)
         if (c.oid == dotted) return &c;

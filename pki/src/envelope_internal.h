@@ -34,8 +34,7 @@ struct CipherInfo {
     size_t keyLength;
     bool gcm;
 };
-// Every content cipher we know, by enum or OID; nullptr when unknown.
-const CipherInfo* cipherInfo(ContentCipher cipher);
+// The content cipher with that OID; nullptr when we do not know it.
 const CipherInfo* cipherInfoByOid(std::string_view oid);
 
 // The application/pkcs7-mime header block for an encrypted entity.
