@@ -282,3 +282,34 @@ TEST(SignedBadInput, OversizedCertificateBlockIsRefused) {
         EXPECT_EQ(e.code(), ErrorCode::LimitExceeded) << e.what();
     }
 }
+
+TEST(SignedBadInput, SignerAddressMustMatchWhenAsked) {
+    const auto& id = person("alice", CertificatePurpose::Signing, KeyType::EcP256);
+    const std::string mail = signToString(id);
+    VerifyOptions options;
+    options.email = "mallory@example.test";
+    MemorySource in(mail);
+    StringSink out;
+    auto result = verify(in, out, ecHierarchy().trust(), options);
+    ASSERT_EQ(result.signers.size(), 1u);
+    EXPECT_EQ(result.signers[0].chain.status, ChainStatus::NameMismatch) << result.signers[0].chain.detail;
+    EXPECT_FALSE(result.ok());
+
+    options.email = "alice@example.test";
+    MemorySource again(mail);
+    result = verify(again, out, ecHierarchy().trust(), options);
+    EXPECT_TRUE(result.ok()) << result.signers[0].problem;
+}
+
+TEST(SignedBadInput, BinaryTransferEncodingIsRead) {
+    const auto& id = person("alice", CertificatePurpose::Signing, KeyType::EcP256);
+    auto [headers, der] = splitOpaque(signToString(id, SignedForm::Opaque));
+    const std::string binary = "Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n"
+                               "Content-Transfer-Encoding: binary\r\n\r\n" +
+                               toString(der);
+    MemorySource in(binary);
+    StringSink out;
+    const auto result = verify(in, out, ecHierarchy().trust());
+    EXPECT_TRUE(result.ok());
+    EXPECT_EQ(out.data(), kEntity);
+}

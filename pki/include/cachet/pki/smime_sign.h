@@ -99,7 +99,8 @@ struct VerifyOptions {
 // or binary), or a bare BER/DER ContentInfo, and writes the signed content (the
 // inner MIME entity) to `content` as it streams past. PKCS#7 and GM/T 0010
 // content-type OIDs are accepted. Per-signer outcomes are in the result (a
-// tampered body is digestMatches == false, not an exception).
+// tampered body is digestMatches == false, not an exception). The content reaches
+// `content` before the signature is checked: show it as signed only if ok().
 //
 // Errors: Malformed (bad MIME, base64 or BER, truncation — the text says where),
 // UnsupportedAlgorithm (a signed-data of a kind we cannot read at all),
