@@ -187,7 +187,8 @@ std::optional<Rejection> checkSm2Request(const TimestampAuthorityConfig& c, TS_R
         return Rejection{TS_INFO_BAD_DATA_FORMAT, "Bad message digest."};
     if (const ASN1_OBJECT* asked = TS_REQ_get_policy_id(req)) {
         auto ours = tsp::toAsn1Object(c.policy, "TSA policy");
-        if (OBJ_cmp(asked, ours.get()) != 0) return Rejection{TS_INFO_UNACCEPTED_POLICY, "Requested policy is not supported."};
+        if (OBJ_cmp(asked, ours.get()) != 0)
+            return Rejection{TS_INFO_UNACCEPTED_POLICY, "Requested policy is not supported."};
     }
     if (sk_X509_EXTENSION_num(TS_REQ_get_exts(req)) > 0)
         return Rejection{TS_INFO_UNACCEPTED_EXTENSION, "Unsupported extension."};

@@ -26,7 +26,8 @@ Bytes signingCertificateV2(const Certificate& cert, const cms::AlgorithmIdentifi
                 id.addOctetString(tsp::digest(md, cert.toDer()));
                 id.addSequence([&](der::Writer& issuerSerial) {
                     issuerSerial.addSequence([&](der::Writer& names) {
-                        names.addConstructed(der::tag::contextConstructed(4), [&](der::Writer& n) { n.addRaw(issuer); });
+                        names.addConstructed(der::tag::contextConstructed(4),  // directoryName
+                                             [&](der::Writer& n) { n.addRaw(issuer); });
                     });
                     issuerSerial.addRaw(serial);
                 });

@@ -236,7 +236,8 @@ ParsedToken parseToken(ByteView token) {
     if (sd.nextIs(der::tag::contextConstructed(1))) sd.readRawElement("SignedData crls");
     der::Reader signerInfos = sd.enter(der::tag::kSet, "SignedData signerInfos");
     der::Reader si = signerInfos.enter(der::tag::kSequence, "SignerInfo");
-    if (!signerInfos.empty()) failWith(TimestampStatus::Malformed, "token has more than one SignerInfo (RFC 3161 §2.4.2)");
+    if (!signerInfos.empty())
+        failWith(TimestampStatus::Malformed, "token has more than one SignerInfo (RFC 3161 §2.4.2)");
     out.signer = parseSignerInfo(si);
     return out;
 }
@@ -280,13 +281,15 @@ bool verifySignature(const ParsedSignerInfo& signer, const Certificate& cert, co
     ossl::MdCtx ctx(EVP_MD_CTX_new());
     ossl::PkeyCtx sm2;
     if (family == SignatureFamily::Sm2) {
-        if (md != EVP_sm3()) failWith(TimestampStatus::UnsupportedAlgorithm, "SM2 signatures are verified with SM3 only");
+        if (md != EVP_sm3())
+            failWith(TimestampStatus::UnsupportedAlgorithm, "SM2 signatures are verified with SM3 only");
         sm2 = sm2Context(key);
         EVP_MD_CTX_set_pkey_ctx(ctx.get(), sm2.get());
     }
     if (EVP_DigestVerifyInit(ctx.get(), nullptr, md, nullptr, key) != 1)
         failWith(TimestampStatus::UnsupportedAlgorithm,
-                 "cannot verify " + signer.signatureOid + " with digest " + signer.digestOid + ": " + drainOpenSslErrors());
+                 "cannot verify " + signer.signatureOid + " with digest " + signer.digestOid + ": " +
+                     drainOpenSslErrors());
     const int ok = EVP_DigestVerify(ctx.get(), signer.signature.data(), signer.signature.size(),
                                     signer.signedAttributesDer.data(), signer.signedAttributesDer.size());
     drainOpenSslErrors();
@@ -368,7 +371,8 @@ TimestampResult verifyToken(ByteView tokenDer, const Expectation& expect, const 
         const Certificate* signerCert = findSigner(token.signer, candidates);
         if (!signerCert)
             failWith(TimestampStatus::SignerNotFound,
-                     "no certificate in the token matches its SignerInfo (ask with certReq or pass the TSA certificate)");
+                     "no certificate in the token matches its SignerInfo "
+                     "(ask with certReq or pass the TSA certificate)");
         r.tsaCertificate = *signerCert;
 
         const ParsedAttribute* contentType = token.signer.attribute(cms::oid::kContentType);

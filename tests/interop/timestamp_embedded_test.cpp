@@ -17,7 +17,8 @@ TEST_P(EmbeddedTimestampOpenssl, OpensslVerifiesMessageAndExtractedToken) {
     const KeyType type = GetParam();
     const auto& h = hierarchyFor(type);
     const Identity tsaId = h.issueTsa(type);
-    const TimestampAuthority tsa({tsaId.key, tsaId.cert, tsaId.chain, "1.3.6.1.4.1.99999.3161.1", std::chrono::seconds(1), {}});
+    const TimestampAuthority tsa(
+        {tsaId.key, tsaId.cert, tsaId.chain, "1.3.6.1.4.1.99999.3161.1", std::chrono::seconds(1), {}});
     const auto& alice = person("alice", CertificatePurpose::Signing, type);
 
     SignOptions options;

@@ -128,8 +128,8 @@ TEST_P(TimestampOpenssl, OpensslTsaAnswersOurRequestAndWeVerify) {
     r = run({"openssl", "ts", "-reply", "-config", tsa.dir.file("tsa.cnf"), "-queryfile", tsa.dir.file("req2.tsq"),
              "-out", tsa.dir.file("resp2.tsr")});
     ASSERT_EQ(r.exitCode, 0) << r.output;
-    const auto refused =
-        verifyTimestampResponse(toBytes(readFile(tsa.dir.file("resp2.tsr"))), withPolicy, hierarchyFor(GetParam()).trust());
+    const auto refused = verifyTimestampResponse(toBytes(readFile(tsa.dir.file("resp2.tsr"))), withPolicy,
+                                                 hierarchyFor(GetParam()).trust());
     EXPECT_EQ(refused.status, TimestampStatus::Rejected) << refused.detail;
     EXPECT_EQ(refused.failureInfo, "unacceptedPolicy");
     EXPECT_NE(refused.statusText.find("policy"), std::string::npos) << refused.statusText;
@@ -144,8 +144,9 @@ TEST_P(TimestampOpenssl, OpensslVerifiesOurTsaResponses) {
     ASSERT_EQ(r.exitCode, 0) << r.output;
     const Bytes theirResponse = ourTsa(GetParam()).respond(toBytes(readFile(files.dir.file("theirs.tsq"))));
     writeFile(files.dir.file("theirs.tsr"), toString(theirResponse));
-    r = run({"openssl", "ts", "-verify", "-queryfile", files.dir.file("theirs.tsq"), "-in", files.dir.file("theirs.tsr"),
-             "-CAfile", files.dir.file("root.pem"), "-untrusted", files.dir.file("chain.pem")});
+    r = run({"openssl", "ts", "-verify", "-queryfile", files.dir.file("theirs.tsq"), "-in",
+             files.dir.file("theirs.tsr"), "-CAfile", files.dir.file("root.pem"), "-untrusted",
+             files.dir.file("chain.pem")});
     EXPECT_EQ(r.exitCode, 0) << r.output;
     EXPECT_NE(r.output.find("Verification: OK"), std::string::npos) << r.output;
     r = run({"openssl", "ts", "-verify", "-data", files.dir.file("data.txt"), "-in", files.dir.file("theirs.tsr"),

@@ -61,14 +61,14 @@ TEST_P(EmbeddedTimestamp, SignedMessageCarriesVerifiableTimestamp) {
         ASSERT_TRUE(signer.ok()) << signer.problem;
         ASSERT_TRUE(signer.timeStampToken.has_value());
 
-        const auto ts = verifyEmbeddedTimestamp(*signer.timeStampToken, signer.signatureValue, hierarchyFor(type).trust());
+        const TrustStore trust = hierarchyFor(type).trust();
+        const auto ts = verifyEmbeddedTimestamp(*signer.timeStampToken, signer.signatureValue, trust);
         ASSERT_TRUE(ts.ok()) << toString(ts.status) << ": " << ts.detail;
         EXPECT_GE(ts.genTime, before);
         EXPECT_EQ(*ts.tsaCertificate, tsaIdentity(type).cert);
         EXPECT_EQ(ts.hashAlgorithm, type == KeyType::Sm2 ? "1.2.156.10197.1.401" : "2.16.840.1.101.3.4.2.1");
         // The token is over this signature and no other (not the content, not the signed attributes).
-        EXPECT_EQ(verifyEmbeddedTimestamp(*signer.timeStampToken, signer.signedAttributesDer, hierarchyFor(type).trust())
-                      .status,
+        EXPECT_EQ(verifyEmbeddedTimestamp(*signer.timeStampToken, signer.signedAttributesDer, trust).status,
                   TimestampStatus::ImprintMismatch);
     }
 }

@@ -23,9 +23,10 @@ namespace cachet::pki {
 // certificate safe and the MAC each cost one derivation (about 0.14 s on one
 // core of the 2-core CI machine; one key written and read back: 0.8 s), so a
 // backup of n keys takes roughly (n + 2) x 0.14 s to write or to read, and
-// `openssl pkcs12` and NSS `pk12util` import it in about the same time. The backup is written rarely (on key change) and is protected by
-// a random recovery key, so the cost is paid where it matters: by an attacker
-// guessing a weak password the user chose on export.
+// `openssl pkcs12` and NSS `pk12util` import it in about the same time. The
+// backup is written rarely (on key change) and its password is a random
+// recovery key, so the cost lands where it matters: on an attacker guessing a
+// weaker password the user chose for an export.
 inline constexpr int kPkcs12Iterations = 600'000;
 
 struct Pkcs12Entry {
