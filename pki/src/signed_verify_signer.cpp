@@ -380,7 +380,8 @@ SignerVerification verifySignerInfo(ByteView signerInfoDer, std::string_view eCo
             if (!(c == *result.certificate)) intermediates.push_back(c);
         ChainVerifyOptions chainOptions;
         chainOptions.at = options.at ? options.at : result.signingTime;
-        chainOptions.purpose = CertificatePurpose::Signing;
+        if (options.requiredEku) chainOptions.requiredEku = options.requiredEku;
+        else chainOptions.purpose = CertificatePurpose::Signing;
         chainOptions.email = options.email;
         result.chain = verifyChain(*result.certificate, intermediates, trust, chainOptions);
         if (!result.chain.ok()) appendProblem(problems, "certificate chain: " + result.chain.detail);

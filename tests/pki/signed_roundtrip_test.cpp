@@ -286,3 +286,43 @@ TEST(SignedStreaming, LargeBodyRoundTripsThroughFiles) {
     EXPECT_LT((peakRssKiB() - peakBefore) * 1024, static_cast<long>(kSize / 4));
 #endif
 }
+
+TEST(SignedOtherContent, VerifiesATimestampShapedSignedDataWithItsEku) {
+    // What the timestamp code needs: any eContentType, embedded DER, a TSA certificate checked for timeStamping.
+    const auto& h = rsaHierarchy();
+    const auto tsa = h.issueTsa(KeyType::Rsa);
+    const auto scheme = cms::signatureSchemeFor(KeyType::Rsa);
+    const Bytes tstInfo = {0x30, 0x03, 0x02, 0x01, 0x01};
+    der::Writer contentType, digest;
+    contentType.addOid(cms::oid::kTstInfo);
+    digest.addOctetString(sha256(tstInfo));
+    cms::SignerInfoInput si;
+    si.issuerAndSerialDer = tsa.cert.issuerAndSerialDer();
+    si.digestAlgorithm = scheme.digestAlgorithm;
+    si.signatureAlgorithm = scheme.signatureAlgorithm;
+    si.signedAttributes = {{std::string(cms::oid::kContentType), {contentType.bytes()}},
+                           {std::string(cms::oid::kMessageDigest), {digest.bytes()}}};
+    si.sign = [&](ByteView attrs) { return cms::signWithScheme(tsa.key, scheme, attrs); };
+    cms::SignedDataInput sd;
+    sd.contentType = cms::oid::kTstInfo;
+    sd.content = tstInfo;
+    sd.digestAlgorithms = {scheme.digestAlgorithm};
+    sd.certificates = {tsa.cert, tsa.chain.at(0)};
+    sd.signerInfos = {cms::encodeSignerInfo(si).der};
+    const Bytes token = cms::encodeSignedData(sd);
+
+    VerifyOptions options;
+    options.requiredEku = std::string(oid::kEkuTimeStamping);
+    MemorySource in(token);
+    StringSink content;
+    auto result = verify(in, content, h.trust(), options);
+    ASSERT_EQ(result.signers.size(), 1u);
+    EXPECT_TRUE(result.ok()) << result.signers[0].problem;
+    EXPECT_EQ(result.contentType, cms::oid::kTstInfo);
+    EXPECT_EQ(toBytes(content.data()), tstInfo);
+
+    // Without the EKU override the S/MIME purpose applies and a TSA certificate is the wrong usage.
+    MemorySource again(token);
+    result = verify(again, content, h.trust());
+    EXPECT_EQ(result.signers[0].chain.status, ChainStatus::WrongUsage) << result.signers[0].chain.detail;
+}

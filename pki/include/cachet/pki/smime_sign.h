@@ -93,6 +93,9 @@ struct VerifyResult {
 struct VerifyOptions {
     std::optional<TimePoint> at;       // chain check time; default signingTime, else now
     std::optional<std::string> email;  // the signer certificate must carry this address
+    // When set, the signer certificate must carry this EKU instead of the S/MIME
+    // signing purpose (e.g. timeStamping, to check an RFC 3161 token's SignedData).
+    std::optional<std::string> requiredEku;
 };
 
 // Verifies a multipart/signed or application/pkcs7-mime signed-data entity (base64
