@@ -169,6 +169,6 @@ TEST_P(ToolMemory, MeasurementSeesAProgramThatHoldsTheWholeFile) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cli, ToolMemory, ::testing::Values("rsa", "sm2"),
-                         [](const auto& info) { return info.param; });
+                         [](const auto& testInfo) { return testInfo.param; });
 
 }  // namespace
