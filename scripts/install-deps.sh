@@ -12,6 +12,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev time
   # independent verification peers (Thunderbird's NSS, GnuPG's gpgsm)
   libnss3-tools gpgsm gnupg
+  # pki/cloud (cachet-cloud): Poco Net/Util/JSON/Data/DataSQLite; sqlite3 CLI to inspect the store; curl for the HTTP tests
+  libpoco-dev sqlite3 curl
 )
 
 missing=()

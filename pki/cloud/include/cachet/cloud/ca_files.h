@@ -1,0 +1,55 @@
+#pragma once
+// The CA hierarchies of cachet-cloud, kept as files under <dataDir>/ca:
+// <name>.key.pem (PKCS#8, mode 0600, encrypted when a passphrase is given)
+// and <name>.cert.pem. `init` creates what is missing and keeps what exists.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cachet/cloud/config.h"
+#include "cachet/pki/certificate.h"
+#include "cachet/pki/key.h"
+
+namespace cachet::cloud {
+
+struct CaIdentity {
+    pki::PrivateKey key;
+    pki::Certificate cert;
+    std::vector<pki::Certificate> chain;  // up to, not including, the root
+    pki::Certificate root;
+};
+
+// File stems under ca/.
+namespace ca_name {
+inline constexpr const char* kSmimeRoot = "smime-root";
+inline constexpr const char* kSmimeIssuing = "smime-issuing";
+inline constexpr const char* kSm2Root = "sm2-root";
+inline constexpr const char* kSm2Issuing = "sm2-issuing";
+inline constexpr const char* kChallenge = "challenge";
+inline constexpr const char* kTsaRsa = "tsa-rsa";
+inline constexpr const char* kTsaSm2 = "tsa-sm2";
+}  // namespace ca_name
+
+struct CaSet {
+    CaIdentity smimeIssuing;  // RSA-3072 or P-256
+    CaIdentity sm2Issuing;
+    CaIdentity challenge;  // signs challenge mail (emailProtection, signing)
+    CaIdentity tsaRsa;
+    CaIdentity tsaSm2;
+};
+
+struct InitReport {
+    std::vector<std::string> created;  // file stems
+    std::vector<std::string> kept;
+};
+
+// Creates every missing key + certificate (and the config file when absent).
+InitReport initCa(const Config& config, const std::optional<std::string>& passphrase);
+// Loads everything initCa made; throws pki::Error(InvalidArgument) naming a missing file.
+CaSet loadCa(const Config& config, const std::optional<std::string>& passphrase);
+
+// Reads a passphrase file (one line; the trailing newline is dropped).
+std::string readPassphraseFile(const std::filesystem::path& path);
+
+}  // namespace cachet::cloud

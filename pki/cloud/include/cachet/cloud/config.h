@@ -1,0 +1,49 @@
+#pragma once
+// cachet-cloud configuration: a JSON file (cachet-cloud.json in the data
+// directory) whose every field has a default, so `init && serve` needs none.
+#include <filesystem>
+#include <string>
+
+namespace cachet::cloud {
+
+struct SmtpConfig {
+    std::string host = "127.0.0.1";
+    int port = 587;  // submission
+    bool startTls = true;
+    std::string user;
+    std::string passwordFile;  // read at send time, never stored in the config
+    std::string from = "acme@localhost";  // also the challenge certificate's address
+};
+
+struct Config {
+    std::filesystem::path dataDir;  // holds ca/, the database and this config
+    std::string listenHost = "127.0.0.1";
+    int port = 8555;
+    std::string baseUrl;            // default http://<listenHost>:<port>
+    std::string database = "cachet-cloud.sqlite";  // relative paths are under dataDir
+    std::string caKeyType = "rsa";  // the S/MIME hierarchy: "rsa" (3072) or "p256"
+    int certificateDays = 365;      // clamped to kMaxCertificateDays
+    int crlDays = 7;                // nextUpdate of published CRLs
+    std::string tsaPolicy = "2.25.229681561442390627930437409618813426657";  // our UUID-based OID
+    double directoryRatePerSecond = 5;  // per client address, token bucket
+    double directoryBurst = 20;
+    int serverThreads = 8;
+    SmtpConfig smtp;
+
+    std::string effectiveBaseUrl() const;
+    std::filesystem::path databasePath() const;
+    std::filesystem::path caDir() const { return dataDir / "ca"; }
+};
+
+// CA/B Forum S/MIME BR 6.3.2: subscriber certificates live at most 825 days.
+inline constexpr int kMaxCertificateDays = 825;
+
+inline constexpr const char* kConfigFileName = "cachet-cloud.json";
+
+// Defaults for the directory, overridden by its cachet-cloud.json when present.
+// Throws pki::Error(InvalidArgument) naming the field that is wrong.
+Config loadConfig(const std::filesystem::path& dataDir);
+// Writes the config as JSON (mode 0600: it may name the SMTP password file).
+void saveConfig(const Config& config);
+
+}  // namespace cachet::cloud

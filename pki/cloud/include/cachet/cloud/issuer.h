@@ -1,0 +1,65 @@
+#pragma once
+// The CA side of finalize: checks a CSR against the order (RFC 8823 §3.3 and
+// the CA/B S/MIME BR mailbox-validated strict profile) and issues from the
+// hierarchy of the CSR's key type: RSA/P-256 from the S/MIME CA, SM2 from the
+// SM2 CA. The ACME state machine calls this through its Issuer interface.
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cachet/cloud/ca_files.h"
+#include "cachet/cloud/certificate_store.h"
+#include "cachet/cloud/config.h"
+#include "cachet/pki/bytes.h"
+#include "cachet/pki/certificate_builder.h"
+
+namespace cachet::cloud {
+
+enum class Profile { SmimeSigning, SmimeEncryption };
+std::string_view toString(Profile profile);  // "smime-signing" / "smime-encryption"
+std::optional<Profile> profileFromString(std::string_view name);
+pki::CertificatePurpose purposeOf(Profile profile);
+
+// Why a CSR is refused (ACME badCSR detail), or nothing when it is acceptable.
+std::optional<std::string> checkCsr(pki::ByteView csrDer, Profile profile, const std::vector<std::string>& addresses);
+
+struct IssueResult {
+    std::optional<std::string> rejection;  // set when refused: the badCSR detail
+    StoredCertificate stored;
+    std::string pemChain;  // leaf, issuing CA (application/pem-certificate-chain)
+    bool ok() const { return !rejection; }
+};
+
+class Issuer {
+public:
+    using Clock = std::function<pki::TimePoint()>;
+    Issuer(const CaSet& ca, CertificateStore& store, const Config& config, Clock clock = {});
+
+    // Checks, signs, stores (superseding the previous certificate for the same
+    // addresses + algorithm + usage) and so publishes to the directory.
+    IssueResult issue(pki::ByteView csrDer, Profile profile, const std::vector<std::string>& addresses);
+
+    // Marks a certificate revoked (leaves the directory; listed on its CA's CRL).
+    bool revoke(const std::string& serial, int reason);
+
+    // The current DER CRL of an issuing CA ("smime" or "sm2"); throws
+    // pki::Error(InvalidArgument) for another name.
+    pki::Bytes crl(const std::string& issuerName);
+
+    const CaIdentity& issuing(const std::string& issuerName) const;
+
+private:
+    const CaSet& ca_;
+    CertificateStore& store_;
+    const Config& config_;
+    Clock clock_;
+};
+
+// CRL names and where they are published.
+inline constexpr const char* kSmimeCrlName = "smime";
+inline constexpr const char* kSm2CrlName = "sm2";
+std::string crlUrl(const Config& config, const std::string& issuerName);
+
+}  // namespace cachet::cloud

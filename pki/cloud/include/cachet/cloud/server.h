@@ -1,0 +1,33 @@
+#pragma once
+// The HTTP front end of cachet-cloud (Poco HTTPServer): /health, the
+// timestamp authority (/tsa, /tsa/rsa, /tsa/sm2), the key directory
+// (/directory/v1/certificates?address=) and CRLs (/crl/<name>.crl).
+// One JSON log line per request goes to the log stream.
+#include <memory>
+#include <ostream>
+
+#include "cachet/cloud/ca_files.h"
+#include "cachet/cloud/certificate_store.h"
+#include "cachet/cloud/config.h"
+
+namespace cachet::cloud {
+
+class CloudServer {
+public:
+    CloudServer(const Config& config, const CaSet& ca, CertificateStore& store, std::ostream& log);
+    ~CloudServer();
+    CloudServer(const CloudServer&) = delete;
+    CloudServer& operator=(const CloudServer&) = delete;
+
+    void start();
+    // Stops accepting and waits for requests in flight.
+    void stop();
+    int port() const;  // the bound port (useful with port 0)
+
+    struct Impl;  // defined in server.cpp
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cachet::cloud

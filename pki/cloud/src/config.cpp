@@ -1,0 +1,124 @@
+#include "cachet/cloud/config.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <Poco/JSON/Object.h>
+#include <Poco/JSON/Parser.h>
+#include <fstream>
+#include <sstream>
+
+#include "cachet/pki/error.h"
+
+namespace cachet::cloud {
+
+using pki::Error;
+using pki::ErrorCode;
+
+std::string Config::effectiveBaseUrl() const {
+    if (!baseUrl.empty()) return baseUrl;
+    return "http://" + listenHost + ":" + std::to_string(port);
+}
+
+std::filesystem::path Config::databasePath() const {
+    std::filesystem::path p(database);
+    return p.is_absolute() ? p : dataDir / p;
+}
+
+namespace {
+
+template <typename T>
+void read(const Poco::JSON::Object::Ptr& obj, const std::string& key, T& out) {
+    if (!obj->has(key)) return;
+    try {
+        out = obj->getValue<T>(key);
+    } catch (const Poco::Exception& e) {
+        throw Error(ErrorCode::InvalidArgument, "config field \"" + key + "\" has the wrong type: " + e.displayText());
+    }
+}
+
+}  // namespace
+
+Config loadConfig(const std::filesystem::path& dataDir) {
+    Config config;
+    config.dataDir = dataDir;
+    const auto file = dataDir / kConfigFileName;
+    if (!std::filesystem::exists(file)) return config;
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    Poco::JSON::Object::Ptr root;
+    try {
+        root = Poco::JSON::Parser().parse(text.str()).extract<Poco::JSON::Object::Ptr>();
+    } catch (const Poco::Exception& e) {
+        throw Error(ErrorCode::Malformed, file.string() + " is not a JSON object: " + e.displayText());
+    }
+    read(root, "listenHost", config.listenHost);
+    read(root, "port", config.port);
+    read(root, "baseUrl", config.baseUrl);
+    read(root, "database", config.database);
+    read(root, "caKeyType", config.caKeyType);
+    read(root, "certificateDays", config.certificateDays);
+    read(root, "crlDays", config.crlDays);
+    read(root, "tsaPolicy", config.tsaPolicy);
+    read(root, "directoryRatePerSecond", config.directoryRatePerSecond);
+    read(root, "directoryBurst", config.directoryBurst);
+    read(root, "serverThreads", config.serverThreads);
+    if (root->has("smtp")) {
+        auto smtp = root->getObject("smtp");
+        if (!smtp) throw Error(ErrorCode::InvalidArgument, "config field \"smtp\" must be an object");
+        read(smtp, "host", config.smtp.host);
+        read(smtp, "port", config.smtp.port);
+        read(smtp, "startTls", config.smtp.startTls);
+        read(smtp, "user", config.smtp.user);
+        read(smtp, "passwordFile", config.smtp.passwordFile);
+        read(smtp, "from", config.smtp.from);
+    }
+    if (config.port < 0 || config.port > 65535)
+        throw Error(ErrorCode::InvalidArgument, "config field \"port\" must be 0..65535");
+    if (config.caKeyType != "rsa" && config.caKeyType != "p256")
+        throw Error(ErrorCode::InvalidArgument, "config field \"caKeyType\" must be \"rsa\" or \"p256\"");
+    if (config.certificateDays < 1 || config.certificateDays > kMaxCertificateDays)
+        throw Error(ErrorCode::InvalidArgument,
+                    "config field \"certificateDays\" must be 1.." + std::to_string(kMaxCertificateDays));
+    if (config.directoryRatePerSecond <= 0 || config.directoryBurst < 1)
+        throw Error(ErrorCode::InvalidArgument, "config rate limits must be positive");
+    return config;
+}
+
+void saveConfig(const Config& config) {
+    Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
+    root.set("listenHost", config.listenHost);
+    root.set("port", config.port);
+    root.set("baseUrl", config.baseUrl);
+    root.set("database", config.database);
+    root.set("caKeyType", config.caKeyType);
+    root.set("certificateDays", config.certificateDays);
+    root.set("crlDays", config.crlDays);
+    root.set("tsaPolicy", config.tsaPolicy);
+    root.set("directoryRatePerSecond", config.directoryRatePerSecond);
+    root.set("directoryBurst", config.directoryBurst);
+    root.set("serverThreads", config.serverThreads);
+    Poco::JSON::Object smtp(Poco::JSON_PRESERVE_KEY_ORDER);
+    smtp.set("host", config.smtp.host);
+    smtp.set("port", config.smtp.port);
+    smtp.set("startTls", config.smtp.startTls);
+    smtp.set("user", config.smtp.user);
+    smtp.set("passwordFile", config.smtp.passwordFile);
+    smtp.set("from", config.smtp.from);
+    root.set("smtp", smtp);
+    std::ostringstream text;
+    root.stringify(text, 2);
+    text << "\n";
+
+    const auto file = (config.dataDir / kConfigFileName).string();
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) throw Error(ErrorCode::Io, "cannot write " + file);
+    const std::string s = text.str();
+    const bool ok = ::write(fd, s.data(), s.size()) == static_cast<ssize_t>(s.size());
+    ::close(fd);
+    if (!ok) throw Error(ErrorCode::Io, "short write to " + file);
+}
+
+}  // namespace cachet::cloud
