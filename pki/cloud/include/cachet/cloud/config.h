@@ -24,7 +24,9 @@ struct Config {
     std::string caKeyType = "rsa";  // the S/MIME hierarchy: "rsa" (3072) or "p256"
     int certificateDays = 365;      // clamped to kMaxCertificateDays
     int crlDays = 7;                // nextUpdate of published CRLs
-    std::string tsaPolicy = "2.25.229681561442390627930437409618813426657";  // our UUID-based OID
+    // TSA policy OID. A placeholder arc (the project's tests use the same): operators put
+    // their own here. Not a 2.25 UUID OID: pki's DER reader takes arcs up to 57 bits.
+    std::string tsaPolicy = "1.3.6.1.4.1.99999.3161.1";
     double directoryRatePerSecond = 5;  // per client address, token bucket
     double directoryBurst = 20;
     int serverThreads = 8;
