@@ -1,0 +1,31 @@
+#include "cachet/cloud/acme_issuer.h"
+
+#include "cachet/acme/problem.h"
+#include "cachet/pki/certificate.h"
+#include "cachet/pki/error.h"
+
+namespace cachet::cloud {
+
+std::variant<std::string, acme::Problem> AcmeIssuer::issue(const acme::IssueRequest& request) {
+    const auto profile = profileFromString(request.profile);
+    if (!profile)
+        return acme::makeProblem("malformed", "unknown profile \"" + request.profile +
+                                                  "\" (smime-signing or smime-encryption)");
+    IssueResult result = issuer_.issue(request.csrDer, *profile, request.emails);
+    if (!result.ok()) return acme::makeProblem("badCSR", *result.rejection);
+    return std::move(result.pemChain);
+}
+
+std::optional<acme::Problem> AcmeIssuer::revoke(const acme::CertificateRecord& certificate, int reason) {
+    std::string serial;
+    try {
+        serial = pki::Certificate::fromDer(certificate.leafDer).serialHex();
+    } catch (const pki::Error& e) {
+        return acme::makeProblem("malformed", std::string("stored certificate does not parse: ") + e.what(), 500);
+    }
+    if (!issuer_.revoke(serial, reason))
+        return acme::makeProblem("alreadyRevoked", "certificate " + serial + " is unknown or already revoked");
+    return std::nullopt;
+}
+
+}  // namespace cachet::cloud
