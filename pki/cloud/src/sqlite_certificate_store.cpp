@@ -47,6 +47,17 @@ const char* const kMigrations[] = {
     " address TEXT NOT NULL, address_key TEXT NOT NULL, PRIMARY KEY (serial, position));"
     "CREATE INDEX certificate_addresses_key ON certificate_addresses(address_key);"
     "CREATE INDEX certificates_issuer_status ON certificates(issuer, status);",
+    // 2: the ACME core's records (accounts, orders, authorizations, certificates) as JSON
+    // documents, with the columns its lookups need.
+    "CREATE TABLE acme_nonces (nonce TEXT PRIMARY KEY, expires INTEGER NOT NULL);"
+    "CREATE TABLE acme_accounts (id TEXT PRIMARY KEY, thumbprint TEXT NOT NULL UNIQUE, record TEXT NOT NULL);"
+    "CREATE TABLE acme_orders (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, record TEXT NOT NULL);"
+    "CREATE INDEX acme_orders_account ON acme_orders(account_id);"
+    "CREATE TABLE acme_authorizations (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, email TEXT NOT NULL,"
+    " status TEXT NOT NULL, validated_at INTEGER, record TEXT NOT NULL);"
+    "CREATE INDEX acme_authorizations_reuse ON acme_authorizations(account_id, email, status);"
+    "CREATE TABLE acme_certificates (id TEXT PRIMARY KEY, leaf_sha256 TEXT NOT NULL, record TEXT NOT NULL);"
+    "CREATE INDEX acme_certificates_leaf ON acme_certificates(leaf_sha256);",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 
