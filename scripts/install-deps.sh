@@ -14,6 +14,9 @@ packages=(
   libnss3-tools gpgsm gnupg
   # pki/cloud (cachet-cloud): Poco Net/Util/JSON/Data/DataSQLite; sqlite3 CLI to inspect the store; curl for the HTTP tests
   libpoco-dev sqlite3 curl
+  # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
+  # python3 drives its end-to-end test (smtplib, imaplib)
+  postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
 )
 
 missing=()
@@ -26,4 +29,7 @@ sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 echo "install-deps: installing ${missing[*]}"
 "${sudo_cmd[@]}" apt-get update -q
+# Postfix's postinst must not ask questions or write /etc/postfix/main.cf: the
+# test bed runs its own instances from private config dirs.
+echo "postfix postfix/main_mailer_type select No configuration" | "${sudo_cmd[@]}" debconf-set-selections
 DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

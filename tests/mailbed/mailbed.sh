@@ -336,6 +336,8 @@ write_env() {
 }
 
 show_logs() {
+  echo "--- $D/dovecot/start.log" >&2; tail -n 20 "$D/dovecot/start.log" >&2 2>/dev/null || true
+  echo "--- $D/postfix/start.log" >&2; tail -n 20 "$POSTFIX_DIR/start.log" >&2 2>/dev/null || true
   echo "--- $D/dovecot/dovecot.log" >&2; tail -n 20 "$D/dovecot/dovecot.log" >&2 2>/dev/null || true
   echo "--- $D/postfix/postfix.log" >&2; tail -n 20 "$POSTFIX_DIR/postfix.log" >&2 2>/dev/null || true
 }
@@ -364,15 +366,17 @@ cmd_start() {
   write_postfix_conf "$smtp_port" "$submission_port"
 
   trap 'echo "mailbed: start failed, stopping" >&2; show_logs; cmd_stop "$D" >/dev/null 2>&1 || true' ERR
-  dovecot -c "$DOVECOT_CONF"
+  # Daemons get no inherited stdout/stderr: a caller reading our output
+  # through a pipe would otherwise wait for EOF until the bed stops.
+  dovecot -c "$DOVECOT_CONF" </dev/null >>"$D/dovecot/start.log" 2>&1
   wait_until "$START_TIMEOUT" "Dovecot IMAP on port $imap_port" port_open "$imap_port"
   wait_until "$START_TIMEOUT" "Dovecot IMAPS on port $imaps_port" port_open "$imaps_port"
   wait_until "$START_TIMEOUT" "Dovecot LMTP socket" socket_present "$LMTP_SOCKET"
   wait_until "$START_TIMEOUT" "Dovecot auth socket" socket_present "$AUTH_SOCKET"
   wait_until "$START_TIMEOUT" "doveadm user lookup" doveadm -c "$DOVECOT_CONF" user "alice@$DOMAIN"
 
-  postfix -c "$POSTFIX_DIR" check
-  postfix -c "$POSTFIX_DIR" start 2>>"$POSTFIX_DIR/start.log"
+  postfix -c "$POSTFIX_DIR" check </dev/null >>"$POSTFIX_DIR/start.log" 2>&1
+  postfix -c "$POSTFIX_DIR" start </dev/null >>"$POSTFIX_DIR/start.log" 2>&1
   wait_until "$START_TIMEOUT" "Postfix SMTP on port $smtp_port" port_open "$smtp_port"
   wait_until "$START_TIMEOUT" "Postfix submission on port $submission_port" port_open "$submission_port"
   trap - ERR
