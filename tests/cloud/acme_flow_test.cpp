@@ -425,4 +425,75 @@ TEST_F(AcmeBadInput, RevocationNeedsOwnerOrCertificateKey) {
     EXPECT_EQ(server.issuer.revoked.size(), 1u);
 }
 
+TEST_F(AcmeBadInput, EmailReplyChallenge) {
+    const PendingOrder p = placeOrder(client);
+    const auto authz = parse(client.post(p.authzUrl, "").body);
+    std::string replyUrl, replyToken;
+    const auto challenges = authz->getArray("challenges");
+    for (unsigned i = 0; i < challenges->size(); ++i)
+        if (challenges->getObject(i)->getValue<std::string>("type") == "email-reply-00") {
+            replyUrl = challenges->getObject(i)->getValue<std::string>("url");
+            replyToken = challenges->getObject(i)->getValue<std::string>("token");
+            EXPECT_EQ(challenges->getObject(i)->getValue<std::string>("from"), server.server.config().challengeFrom);
+        }
+    ASSERT_FALSE(replyUrl.empty());
+    // The client says it replied; the server waits for the mail.
+    const HttpResponse ready = client.post(replyUrl, "{}");
+    EXPECT_EQ(parse(ready.body)->getValue<std::string>("status"), "processing");
+    EXPECT_TRUE(ready.header("Retry-After"));
+    const std::string authzId = p.authzUrl.substr(p.authzUrl.rfind('/') + 1);
+    const std::string part1 = server.mailer.sent.at(0).tokenPart1;
+    // The token-token challenge's part2 does not answer the reply challenge.
+    const auto wrong = server.server.acceptEmailReply(authzId, digestFor(part1, p.tokenPart2, client.signer));
+    ASSERT_TRUE(wrong);
+    EXPECT_EQ(wrong->type, "urn:ietf:params:acme:error:incorrectResponse");
+    EXPECT_EQ(parse(client.post(p.authzUrl, "").body)->getValue<std::string>("status"), "invalid");
+
+    const PendingOrder q = placeOrder(client, "carol@example.test");
+    const auto authzQ = parse(client.post(q.authzUrl, "").body)->getArray("challenges");
+    std::string tokenQ;
+    for (unsigned i = 0; i < authzQ->size(); ++i)
+        if (authzQ->getObject(i)->getValue<std::string>("type") == "email-reply-00")
+            tokenQ = authzQ->getObject(i)->getValue<std::string>("token");
+    const std::string idQ = q.authzUrl.substr(q.authzUrl.rfind('/') + 1);
+    EXPECT_FALSE(server.server.acceptEmailReply(idQ, digestFor(server.mailer.sent.at(1).tokenPart1, tokenQ, client.signer)));
+    EXPECT_EQ(parse(client.post(q.orderUrl, "").body)->getValue<std::string>("status"), "ready");
+    EXPECT_TRUE(server.server.acceptEmailReply("missing", "x"));
+}
+
+class RefusingLimiter : public RateLimiter {
+public:
+    std::optional<Problem> check(RateLimitedAction action, const std::string& accountId, const std::string& address) override {
+        calls.push_back(address);
+        if (action != RateLimitedAction::NewOrder || address != "busy@example.test" || accountId.empty())
+            return std::nullopt;
+        Problem p = makeProblem("rateLimited", "too many orders for busy@example.test", 429);
+        p.retryAfterSeconds = 3600;
+        return p;
+    }
+    std::vector<std::string> calls;
+};
+
+TEST(AcmeRateLimit, RefusalCarriesRetryAfter) {
+    InMemoryStore store;
+    RecordingIssuer issuer;
+    RecordingMailer mailer;
+    RefusingLimiter limiter;
+    AcmeServer acme(AcmeConfig{}, store, issuer, mailer, &limiter);
+    const TestSigner signer = TestSigner::ec();
+    const auto nonce = [&] { return *acme.handle(HttpRequest{"HEAD", acme.url("/new-nonce"), {}, {}}).header("Replay-Nonce"); };
+    const auto post = [&](const std::string& url, const std::string& kid, const std::string& payload) {
+        return acme.handle(HttpRequest{"POST", url, {{"Content-Type", "application/jose+json"}},
+                                       signer.sign(signer.header(url, nonce(), kid), payload)});
+    };
+    const std::string kid = *post(acme.url("/new-account"), "", "{}").header("Location");
+    EXPECT_EQ(post(acme.url("/new-order"), kid, orderPayload("quiet@example.test")).status, 201);
+    const HttpResponse refused = post(acme.url("/new-order"), kid, orderPayload("busy@example.test"));
+    EXPECT_EQ(problemType(refused), "urn:ietf:params:acme:error:rateLimited");
+    EXPECT_EQ(refused.status, 429);
+    EXPECT_EQ(refused.header("Retry-After"), "3600");
+    EXPECT_EQ(mailer.sent.size(), 1u);  // no mail for the refused order
+    EXPECT_NE(std::find(limiter.calls.begin(), limiter.calls.end(), "quiet@example.test"), limiter.calls.end());
+}
+
 }  // namespace

@@ -656,24 +656,46 @@ HttpResponse AcmeServer::challengeRequest(Context& context, const std::string& a
         return respond();
     }
     const std::string digest = json::requiredString(*payload, "keyAuthDigest", "email-token-00 response");
-    const std::string expected =
-        expectedKeyAuthDigest(authz.tokenPart1, challenge.tokenPart2, context.account->thumbprint);
+    settleChallenge(authz, challenge, digest, context.account->thumbprint);
+    return respond();
+}
+
+void AcmeServer::settleChallenge(AuthorizationRecord& authz, ChallengeRecord& challenge, std::string_view response,
+                                 pki::ByteView thumbprint) {
+    const std::string expected = expectedKeyAuthDigest(authz.tokenPart1, challenge.tokenPart2, thumbprint);
     const TimePoint now = clock_();
-    if (constantTimeEquals(digest, expected)) {
+    if (constantTimeEquals(response, expected)) {
         challenge.status = "valid";
         challenge.validated = now;
+        challenge.error.reset();
         authz.status = "valid";
         authz.validatedAt = now;
         authz.expires = now + config_.validationReuse;
     } else {
         // One wrong answer fails the authorization: no guessing.
         challenge.status = "invalid";
-        challenge.error = makeProblem("incorrectResponse", "keyAuthDigest does not match token-part1, token-part2 "
+        challenge.error = makeProblem("incorrectResponse", "the response does not match token-part1, token-part2 "
                                                            "and the account key");
         authz.status = "invalid";
     }
     store_.updateAuthorization(authz);
-    return respond();
+}
+
+std::optional<Problem> AcmeServer::acceptEmailReply(const std::string& authorizationId, std::string_view response) {
+    try {
+        AuthorizationRecord authz = loadAuthorization(authorizationId);
+        if (authz.status != "pending")
+            return makeProblem("malformed", "authorization is " + authz.status + ", not pending");
+        const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                                     [](const ChallengeRecord& c) { return c.type == kChallengeEmailReply; });
+        if (it == authz.challenges.end()) return makeProblem("malformed", "authorization has no email-reply-00 challenge");
+        const auto account = store_.account(authz.accountId);
+        if (!account) return makeProblem("accountDoesNotExist", "the authorization's account is gone");
+        settleChallenge(authz, *it, response, account->thumbprint);
+        return it->error;
+    } catch (const ProblemError& e) {
+        return e.problem();
+    }
 }
 
 HttpResponse AcmeServer::certificateRequest(Context& context, const std::string& id) {

@@ -69,6 +69,13 @@ public:
     // Never throws for bad input: every refusal is a problem document.
     HttpResponse handle(const HttpRequest& request);
 
+    // email-reply-00: the server's mail reader found a reply for this
+    // authorization (matched by the Subject's token-part1) carrying this
+    // response (base64url SHA-256 of the key authorization, RFC 8823 §3.2).
+    // Valid at once when it matches; otherwise the challenge and authorization
+    // become invalid. Returns the problem the challenge now carries, if any.
+    std::optional<Problem> acceptEmailReply(const std::string& authorizationId, std::string_view response);
+
     const AcmeConfig& config() const { return config_; }
     std::string url(std::string_view path) const { return config_.baseUrl + std::string(path); }
 
@@ -96,6 +103,9 @@ private:
     std::string authorizationJson(const AuthorizationRecord& authz) const;
     std::string challengeJson(const AuthorizationRecord& authz, const ChallengeRecord& challenge) const;
     std::string accountJson(const AccountRecord& account) const;
+    // Compares a client's response for the challenge and records the outcome.
+    void settleChallenge(AuthorizationRecord& authz, ChallengeRecord& challenge, std::string_view response,
+                         pki::ByteView thumbprint);
     void checkRateLimit(RateLimitedAction action, const std::string& accountId, const std::string& address);
 
     AcmeConfig config_;
