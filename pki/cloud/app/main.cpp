@@ -14,6 +14,11 @@
 #include "cachet/cloud/certificate_store.h"
 #include "cachet/cloud/config.h"
 #include "cachet/cloud/server.h"
+#ifdef CACHET_CLOUD_WITH_ACME
+#include "cachet/cloud/acme_routes.h"
+#include "cachet/cloud/smtp_challenge_mailer.h"
+#include "cachet/cloud/sqlite_acme_store.h"
+#endif
 #include "cachet/pki/certificate.h"
 #include "cachet/pki/error.h"
 
@@ -143,6 +148,13 @@ int runServe(const Args& a) {
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
     CloudServer server(config, ca, *store, std::cerr);
+#ifdef CACHET_CLOUD_WITH_ACME
+    auto acmeStore = openSqliteAcmeStore(config.databasePath());
+    Issuer issuer(ca, *store, config);
+    AcmeIssuer acmeIssuer(issuer);
+    SmtpChallengeMailer mailer(config.smtp, ca.challenge);
+    server.addRoutes(std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer));
+#endif
     server.start();
     std::cerr << R"({"event":"listening","host":")" << config.listenHost << R"(","port":)" << server.port() << "}"
               << std::endl;

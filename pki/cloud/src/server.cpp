@@ -75,6 +75,7 @@ struct CloudServer::Impl {
     Issuer issuer;
     TimestampAuthority tsaRsa, tsaSm2;
     RateLimiter directoryLimiter;
+    std::vector<std::shared_ptr<Routes>> routes;
     std::unique_ptr<Poco::Net::HTTPServer> server;
     int boundPort = 0;
 
@@ -200,7 +201,11 @@ struct CloudServer::Impl {
         try {
             const Poco::URI uri(request.getURI());
             path = uri.getPath();
-            if (path == "/health") health(response);
+            Routes* extra = nullptr;
+            for (const auto& r : routes)
+                if (r->handles(path)) extra = r.get();
+            if (extra) extra->handle(request, response);
+            else if (path == "/health") health(response);
             else if (path == "/tsa" || path == "/tsa/rsa" || path == "/tsa/sm2") timestamp(request, response, path);
             else if (path == "/directory/v1/certificates") directory(request, response, uri);
             else if (path.starts_with("/crl/") && path.ends_with(".crl") && path.size() > 9) crl(request, response, path);
@@ -246,6 +251,8 @@ CloudServer::CloudServer(const Config& config, const CaSet& ca, CertificateStore
     : impl_(std::make_unique<Impl>(config, ca, store, log)) {}
 
 CloudServer::~CloudServer() { stop(); }
+
+void CloudServer::addRoutes(std::shared_ptr<Routes> routes) { impl_->routes.push_back(std::move(routes)); }
 
 void CloudServer::start() {
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(impl_->config.listenHost,

@@ -9,7 +9,7 @@ namespace cachet::cloud {
 struct SmtpConfig {
     std::string host = "127.0.0.1";
     int port = 587;  // submission
-    bool startTls = true;
+    bool startTls = false;  // STARTTLS is not implemented yet: point it at a loopback MTA
     std::string user;
     std::string passwordFile;  // read at send time, never stored in the config
     std::string from = "acme@localhost";  // also the challenge certificate's address

@@ -1,0 +1,27 @@
+#pragma once
+// The ACME core (cachet/acme/server.h) mounted at <baseUrl>/acme/ on the
+// cachet-cloud HTTP server.
+#include <memory>
+#include <mutex>
+
+#include "cachet/acme/server.h"
+#include "cachet/cloud/acme_issuer.h"
+#include "cachet/cloud/server.h"
+
+namespace cachet::cloud {
+
+acme::AcmeConfig acmeConfigFor(const Config& config);
+
+class AcmeRoutes final : public Routes {
+public:
+    AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer);
+    bool handles(const std::string& path) const override;
+    void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+
+private:
+    std::string origin_;  // scheme://host:port the clients address
+    std::mutex mutex_;    // one protocol step at a time: the store has no cross-record transactions yet
+    acme::AcmeServer server_;
+};
+
+}  // namespace cachet::cloud

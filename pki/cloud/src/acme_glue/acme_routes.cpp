@@ -1,0 +1,53 @@
+#include "cachet/cloud/acme_routes.h"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+namespace cachet::cloud {
+
+acme::AcmeConfig acmeConfigFor(const Config& config) {
+    acme::AcmeConfig a;
+    a.baseUrl = config.effectiveBaseUrl() + "/acme";
+    a.challengeFrom = config.smtp.from;
+    return a;
+}
+
+namespace {
+std::string originOf(const std::string& baseUrl) {
+    const Poco::URI uri(baseUrl);
+    return uri.getScheme() + "://" + uri.getAuthority();
+}
+}  // namespace
+
+AcmeRoutes::AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer)
+    : origin_(originOf(config.effectiveBaseUrl())), server_(acmeConfigFor(config), store, issuer, mailer) {}
+
+bool AcmeRoutes::handles(const std::string& path) const {
+    const std::string prefix = Poco::URI(server_.config().baseUrl).getPath() + "/";
+    return path.starts_with(prefix);
+}
+
+void AcmeRoutes::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+    acme::HttpRequest in;
+    in.method = request.getMethod();
+    in.url = origin_ + request.getURI();
+    for (const auto& [name, value] : request) in.headers.push_back({name, value});
+    // One byte more than the core accepts, so it can see and refuse an oversized payload.
+    const std::size_t limit = server_.config().maxPayloadBytes + 1;
+    in.body.resize(limit);
+    request.stream().read(in.body.data(), static_cast<std::streamsize>(limit));
+    in.body.resize(static_cast<std::size_t>(request.stream().gcount()));
+
+    acme::HttpResponse out;
+    {
+        std::lock_guard lock(mutex_);
+        out = server_.handle(in);
+    }
+    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
+    for (const auto& h : out.headers) response.add(h.name, h.value);
+    response.setContentLength(static_cast<std::streamsize>(out.body.size()));
+    response.send().write(out.body.data(), static_cast<std::streamsize>(out.body.size()));
+}
+
+}  // namespace cachet::cloud
