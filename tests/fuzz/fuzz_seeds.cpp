@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::signedSeeds(seeds);
         cachet::fuzz::timestampSeeds(seeds);
         cachet::fuzz::pkcs12Seeds(seeds);
+        cachet::fuzz::acmeSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

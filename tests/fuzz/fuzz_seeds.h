@@ -34,5 +34,6 @@ void envelopeSeeds(SeedWriter& seeds);
 void signedSeeds(SeedWriter& seeds);
 void timestampSeeds(SeedWriter& seeds);
 void pkcs12Seeds(SeedWriter& seeds);
+void acmeSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
