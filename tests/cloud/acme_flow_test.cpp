@@ -307,6 +307,11 @@ TEST_F(AcmeBadInput, MalformedJson) {
     EXPECT_EQ(problemType(client.post(url("/new-order"), "{\"identifiers\":")), "urn:ietf:params:acme:error:malformed");
     EXPECT_EQ(problemType(client.post(url("/new-order"), R"({"identifiers":"alice","profile":"smime-signing"})")),
               "urn:ietf:params:acme:error:malformed");
+    // Nesting beyond any ACME document.
+    EXPECT_EQ(problemType(client.post(url("/new-order"), std::string(5000, '[') + std::string(5000, ']'))),
+              "urn:ietf:params:acme:error:malformed");
+    EXPECT_EQ(problemType(server.post(url("/new-order"), "{\"a\":" + std::string(20000, '[') + std::string(20000, ']') + "}")),
+              "urn:ietf:params:acme:error:malformed");
     // Protected header that is not JSON.
     const std::string body = R"({"protected":")" + b64u("{alg") + R"(","payload":"","signature":""})";
     EXPECT_EQ(problemType(server.post(url("/new-order"), body)), "urn:ietf:params:acme:error:malformed");

@@ -15,11 +15,15 @@
 
 namespace cachet::acme::json {
 
+// ACME documents nest a few levels; deeper input is refused, not recursed into.
+inline constexpr std::size_t kMaxDepth = 32;
+
 // Parses text that must be one JSON object; anything else is a malformed problem naming what.
 inline Poco::JSON::Object::Ptr parseObject(std::string_view text, std::string_view what) {
     Poco::Dynamic::Var parsed;
     try {
         Poco::JSON::Parser parser;
+        parser.setDepth(kMaxDepth);
         parsed = parser.parse(std::string(text));
     } catch (const Poco::Exception& e) {
         throw ProblemError("malformed", std::string(what) + " is not valid JSON: " + e.displayText());

@@ -588,7 +588,14 @@ HttpResponse AcmeServer::finalize(Context& context, const std::string& id) {
 
     order.status = "processing";
     store_.updateOrder(order);
-    auto issued = issuer_.issue(issue);
+    std::variant<std::string, Problem> issued;
+    try {
+        issued = issuer_.issue(issue);
+    } catch (...) {
+        order.status = "ready";  // not stuck in processing: the client may retry
+        store_.updateOrder(order);
+        throw;
+    }
     if (auto* problem = std::get_if<Problem>(&issued)) {
         order.status = "ready";  // a better CSR may follow
         store_.updateOrder(order);
