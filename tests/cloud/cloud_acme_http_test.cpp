@@ -170,9 +170,10 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     pid_t pid = -1;
     ASSERT_EQ(posix_spawn(&pid, CACHET_CLOUD_BIN, &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
-    struct Stop {
+    struct Stop {  // on early failure
         pid_t pid;
         ~Stop() {
+            if (pid <= 0) return;
             ::kill(pid, SIGTERM);
             ::waitpid(pid, nullptr, 0);
         }
@@ -254,6 +255,13 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
                                                "/directory/v1/certificates?address=" + address);
     EXPECT_EQ(lookup.status, 200);
     EXPECT_NE(lookup.body.find(Certificate::listFromPem(download.body)[0].serialHex()), std::string::npos);
+
+    // A clean exit after the ACME work (under ASan this includes no leaks).
+    ASSERT_EQ(::kill(pid, SIGTERM), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    stop.pid = -1;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << readFile(log);
 }
 
 }  // namespace
