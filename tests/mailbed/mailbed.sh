@@ -427,6 +427,7 @@ cmd_start_once() {
 }
 
 cmd_stop() {
+  [ -d "$1" ] || { echo "mailbed: nothing to stop ($1 does not exist)"; return 0; }
   layout "$1"
   export PATH=$PATH:/usr/sbin:/sbin
   local pids p postfix_pid dovecot_pid
@@ -456,6 +457,7 @@ cmd_fill() {
   export PATH=$PATH:/usr/sbin:/sbin
   [[ "$count" =~ ^[0-9]+$ ]] || die "fill: message count '$count' is not a number"
   [[ "$user" == *@* ]] || user="$user@$DOMAIN"
+  pid_alive "$(dovecot_master_pid)" || die "fill: no bed running in $D"
   doveadm -c "$DOVECOT_CONF" user "$user" >/dev/null 2>&1 || die "fill: no such user '$user'"
   local work
   work=$(mktemp -d "$D/fill.XXXXXX")

@@ -197,6 +197,25 @@ def test_fill(env, directory):
                             capture_output=True, text=True)
     check(result.returncode != 0 and "no such user" in result.stderr,
           "fill refuses an unknown user with a clear message")
+    result = subprocess.run([MAILBED, "fill", directory, "carol", "many"],
+                            capture_output=True, text=True)
+    check(result.returncode != 0 and "not a number" in result.stderr,
+          "fill refuses a count that is not a number")
+
+
+def system_config_snapshot():
+    """Name, size and mtime of everything under the system's mail configs."""
+    snapshot = {}
+    for root in ("/etc/postfix", "/etc/dovecot"):
+        for parent, _, files in os.walk(root):
+            for name in files:
+                path = os.path.join(parent, name)
+                try:
+                    st = os.lstat(path)
+                    snapshot[path] = (st.st_size, st.st_mtime_ns)
+                except OSError:
+                    pass
+    return snapshot
 
 
 def process_identity(pid):
@@ -231,6 +250,7 @@ def main():
         return 77
     # SIGTERM (e.g. from ctest) must still run the finally block below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    system_config = system_config_snapshot()
     directory = tempfile.mkdtemp(prefix="cachet-mailbed-", dir="/tmp")
     started = True  # a failed or interrupted start may have left half a bed
     try:
@@ -251,6 +271,8 @@ def main():
         check(not os.path.exists(os.path.join(directory, "env")), "stop removes the env file")
         mailbed("stop", directory)
         check(True, "stop is idempotent")
+        check(system_config_snapshot() == system_config,
+              "/etc/postfix and /etc/dovecot untouched")
         return 0
     except Failure as e:
         print(f"FAILED: {e}", file=sys.stderr)
