@@ -77,24 +77,20 @@ layout() {
 dovecot_master_pid() { cat "$DOVECOT_RUN/master.pid" 2>/dev/null || true; }
 postfix_master_pid() { head -n1 "$POSTFIX_DIR/queue/pid/master.pid" 2>/dev/null | tr -d ' ' || true; }
 
-# Descendants of the given pids, found through /proc (no pgrep/ps needed).
+# The given pids and their descendants, from one read of /proc/*/stat.
 process_tree() {
-  local roots=("$@") all=() pid ppid
-  [ ${#roots[@]} -gt 0 ] || return 0
-  all=("${roots[@]}")
-  local grew=1
-  while [ $grew = 1 ]; do
-    grew=0
-    for stat in /proc/[0-9]*/stat; do
-      pid=${stat#/proc/}; pid=${pid%/stat}
-      # Field 4 is the parent pid; field 2 (comm) may contain spaces, so cut after ')'.
-      ppid=$(sed -E 's/^.*\) [A-Za-z] ([0-9]+) .*/\1/' "$stat" 2>/dev/null) || continue
-      if [[ " ${all[*]} " == *" $ppid "* && " ${all[*]} " != *" $pid "* ]]; then
-        all+=("$pid"); grew=1
-      fi
-    done
-  done
-  printf '%s\n' "${all[@]}"
+  [ $# -gt 0 ] || return 0
+  # cat skips processes that exit meanwhile; comm (field 2) may contain
+  # spaces, so fields are counted after its closing ')'.
+  { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v roots="$*" '
+    { rest = $0; sub(/^.*\) /, "", rest); split(rest, f, " "); parent[$1] = f[2] }
+    END {
+      n = split(roots, r, " "); for (i = 1; i <= n; i++) keep[r[i]] = 1
+      do { grew = 0
+        for (p in parent) if (!(p in keep) && (parent[p] in keep)) { keep[p] = 1; grew = 1 }
+      } while (grew)
+      for (p in keep) print p
+    }'
 }
 
 bed_pids() {
