@@ -13,7 +13,7 @@ set -euo pipefail
 
 readonly DOMAIN=example.test
 readonly USERS=(alice bob carol cachet-ca)
-readonly START_TIMEOUT=30   # seconds; a cold start takes about one
+readonly START_TIMEOUT=30   # seconds; a start takes two to five
 readonly STOP_TIMEOUT=15
 readonly MAIL_USER=mail     # Debian's uid 8 owns the Maildirs: Dovecot refuses uid 0
 readonly MAIL_GROUP=mail
@@ -74,8 +74,21 @@ layout() {
   AUTH_SOCKET=$DOVECOT_RUN/auth-postfix
 }
 
-dovecot_master_pid() { cat "$DOVECOT_RUN/master.pid" 2>/dev/null || true; }
-postfix_master_pid() { head -n1 "$POSTFIX_DIR/queue/pid/master.pid" 2>/dev/null | tr -d ' ' || true; }
+# Master pids from their pid files, but only while that pid is still our
+# master: a stale file's pid may since belong to an unrelated process.
+dovecot_master_pid() {
+  local pid
+  pid=$(cat "$DOVECOT_RUN/master.pid" 2>/dev/null) || return 0
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-c $DOVECOT_CONF" && echo "$pid"
+  return 0
+}
+postfix_master_pid() {
+  local pid
+  pid=$(head -n1 "$POSTFIX_DIR/queue/pid/master.pid" 2>/dev/null | tr -d ' ') || return 0
+  # Postfix's master runs with the queue directory as its working directory.
+  [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$POSTFIX_DIR/queue" ] && echo "$pid"
+  return 0
+}
 
 # The given pids and their descendants, from one read of /proc/*/stat.
 process_tree() {
