@@ -394,8 +394,8 @@ cmd_start() {
 
   # A port found free can be taken by someone else before the daemons bind
   # it; only that failure is worth another attempt with fresh ports.
-  local attempt
-  for attempt in 1 2 3; do
+  local _attempt
+  for _attempt in 1 2 3; do
     bash "$0" start-once "$D" && return 0
     grep -qs "Address already in use" "$D/dovecot/dovecot.log" "$D/dovecot/start.log" \
       "$POSTFIX_DIR/postfix.log" "$POSTFIX_DIR/start.log" || break
@@ -447,7 +447,7 @@ cmd_stop() {
     postfix -c "$POSTFIX_CONF" stop 2>/dev/null || kill -TERM "$postfix_pid" 2>/dev/null || true
   fi
   # Dovecot's master stops its children on SIGTERM.
-  pid_alive "$dovecot_pid" && kill -TERM "$dovecot_pid" 2>/dev/null || true
+  if pid_alive "$dovecot_pid"; then kill -TERM "$dovecot_pid" 2>/dev/null || true; fi
   all_gone() { local q; for q in $pids; do pid_alive "$q" && return 1; done; return 0; }
   if ! wait_until "$STOP_TIMEOUT" "the bed's processes to exit" all_gone; then
     for p in $pids; do kill -KILL "$p" 2>/dev/null || true; done
