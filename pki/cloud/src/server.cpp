@@ -13,6 +13,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/Net/ServerSocket.h>
+#include <Poco/Thread.h>
 #include <Poco/URI.h>
 #include <chrono>
 #include <ctime>
@@ -212,9 +213,15 @@ struct CloudServer::Impl {
             else problem(response, HTTPResponse::HTTP_NOT_FOUND, "no such resource");
         } catch (const std::exception& e) {
             if (!response.sent()) problem(response, HTTPResponse::HTTP_INTERNAL_SERVER_ERROR, "internal error");
+            // The detail goes to the log only: clients see no internals.
+            Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+            line.set("time", utcNow());
+            line.set("path", path);
+            line.set("error", std::string(e.what()));
+            std::ostringstream text;
+            line.stringify(text);
             std::lock_guard lock(logMutex);
-            log << R"({"time":")" << utcNow() << R"(","error":)" << '"' << "request failed" << '"' << "}" << std::endl;
-            (void)e;
+            log << text.str() << std::endl;
         }
         const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         logRequest(request.getMethod(), path, static_cast<int>(response.getStatus()), ms);
