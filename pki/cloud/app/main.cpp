@@ -15,6 +15,7 @@
 #include "cachet/cloud/config.h"
 #include "cachet/cloud/server.h"
 #ifdef CACHET_CLOUD_WITH_ACME
+#include "cachet/cloud/acme_rate_limiter.h"
 #include "cachet/cloud/acme_routes.h"
 #include "cachet/cloud/smtp_challenge_mailer.h"
 #include "cachet/cloud/sqlite_acme_store.h"
@@ -153,7 +154,8 @@ int runServe(const Args& a) {
     Issuer issuer(ca, *store, config);
     AcmeIssuer acmeIssuer(issuer);
     SmtpChallengeMailer mailer(config.smtp, ca.challenge);
-    server.addRoutes(std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer));
+    AcmeRateLimiter acmeLimiter(config.acmeLimits);
+    server.addRoutes(std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter));
 #endif
     server.start();
     std::cerr << R"({"event":"listening","host":")" << config.listenHost << R"(","port":)" << server.port() << "}"

@@ -75,6 +75,17 @@ Config loadConfig(const std::filesystem::path& dataDir) {
         read(smtp, "passwordFile", config.smtp.passwordFile);
         read(smtp, "from", config.smtp.from);
     }
+    if (root->has("acmeLimits")) {
+        auto limits = root->getObject("acmeLimits");
+        if (!limits) throw Error(ErrorCode::InvalidArgument, "config field \"acmeLimits\" must be an object");
+        read(limits, "accountsPerHour", config.acmeLimits.accountsPerHour);
+        read(limits, "ordersPerHourPerAccount", config.acmeLimits.ordersPerHourPerAccount);
+        read(limits, "mailsPerHourPerAddress", config.acmeLimits.mailsPerHourPerAddress);
+        read(limits, "finalizesPerHourPerAccount", config.acmeLimits.finalizesPerHourPerAccount);
+        for (double v : {config.acmeLimits.accountsPerHour, config.acmeLimits.ordersPerHourPerAccount,
+                         config.acmeLimits.mailsPerHourPerAddress, config.acmeLimits.finalizesPerHourPerAccount})
+            if (v < 1) throw Error(ErrorCode::InvalidArgument, "config acmeLimits values must be at least 1");
+    }
     if (config.port < 0 || config.port > 65535)
         throw Error(ErrorCode::InvalidArgument, "config field \"port\" must be 0..65535");
     if (config.caKeyType != "rsa" && config.caKeyType != "p256")
@@ -108,6 +119,12 @@ void saveConfig(const Config& config) {
     smtp.set("passwordFile", config.smtp.passwordFile);
     smtp.set("from", config.smtp.from);
     root.set("smtp", smtp);
+    Poco::JSON::Object limits(Poco::JSON_PRESERVE_KEY_ORDER);
+    limits.set("accountsPerHour", config.acmeLimits.accountsPerHour);
+    limits.set("ordersPerHourPerAccount", config.acmeLimits.ordersPerHourPerAccount);
+    limits.set("mailsPerHourPerAddress", config.acmeLimits.mailsPerHourPerAddress);
+    limits.set("finalizesPerHourPerAccount", config.acmeLimits.finalizesPerHourPerAccount);
+    root.set("acmeLimits", limits);
     std::ostringstream text;
     root.stringify(text, 2);
     text << "\n";

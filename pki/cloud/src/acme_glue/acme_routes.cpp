@@ -20,8 +20,9 @@ std::string originOf(const std::string& baseUrl) {
 }
 }  // namespace
 
-AcmeRoutes::AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer)
-    : origin_(originOf(config.effectiveBaseUrl())), server_(acmeConfigFor(config), store, issuer, mailer) {}
+AcmeRoutes::AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer,
+                       acme::RateLimiter* rateLimiter)
+    : origin_(originOf(config.effectiveBaseUrl())), server_(acmeConfigFor(config), store, issuer, mailer, rateLimiter) {}
 
 bool AcmeRoutes::handles(const std::string& path) const {
     const std::string prefix = Poco::URI(server_.config().baseUrl).getPath() + "/";

@@ -14,7 +14,8 @@ acme::AcmeConfig acmeConfigFor(const Config& config);
 
 class AcmeRoutes final : public Routes {
 public:
-    AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer);
+    AcmeRoutes(const Config& config, acme::Store& store, acme::Issuer& issuer, acme::ChallengeMailer& mailer,
+               acme::RateLimiter* rateLimiter = nullptr);
     bool handles(const std::string& path) const override;
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 

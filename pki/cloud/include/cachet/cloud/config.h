@@ -15,6 +15,14 @@ struct SmtpConfig {
     std::string from = "acme@localhost";  // also the challenge certificate's address
 };
 
+// ACME rate limits (token buckets refilled over an hour).
+struct AcmeLimits {
+    double accountsPerHour = 300;             // new accounts, server-wide
+    double ordersPerHourPerAccount = 100;
+    double mailsPerHourPerAddress = 10;       // challenge mails to one mailbox
+    double finalizesPerHourPerAccount = 100;
+};
+
 struct Config {
     std::filesystem::path dataDir;  // holds ca/, the database and this config
     std::string listenHost = "127.0.0.1";
@@ -31,6 +39,7 @@ struct Config {
     double directoryBurst = 20;
     int serverThreads = 8;
     SmtpConfig smtp;
+    AcmeLimits acmeLimits;
 
     std::string effectiveBaseUrl() const;
     std::filesystem::path databasePath() const;

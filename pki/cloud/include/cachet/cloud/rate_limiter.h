@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace cachet::cloud {
@@ -12,7 +13,9 @@ public:
     using Clock = std::chrono::steady_clock;
     RateLimiter(double ratePerSecond, double burst);
     // Takes a token for the client; false when its bucket is empty.
-    bool allow(const std::string& client, Clock::time_point now = Clock::now());
+    bool allow(const std::string& client, Clock::time_point now = Clock::now()) { return !refuse(client, now); }
+    // Takes a token, or says how long (whole seconds, at least 1) until one is there.
+    std::optional<std::chrono::seconds> refuse(const std::string& client, Clock::time_point now = Clock::now());
 
 private:
     struct Bucket {
