@@ -260,6 +260,12 @@ Pkcs12Contents readPkcs12(ByteView der, std::string_view password) {
     const char* passPtr = pass.c_str();
     int passLen = static_cast<int>(pass.size());
     if (PKCS12_mac_present(p12.get())) {
+        const ASN1_INTEGER* macIterations = nullptr;
+        PKCS12_get0_mac(nullptr, nullptr, nullptr, &macIterations, p12.get());
+        const long iterations = macIterations ? ASN1_INTEGER_get(macIterations) : 1;
+        if (iterations < 1 || iterations > kMaxPkcs12Iterations)
+            throw Error(ErrorCode::LimitExceeded, "PKCS#12: MAC iteration count " + std::to_string(iterations) +
+                                                      " is outside 1.." + std::to_string(kMaxPkcs12Iterations));
         bool macOk = PKCS12_verify_mac(p12.get(), passPtr, passLen) == 1;
         // An empty password is encoded either as an empty BMPString or as none at all; accept both, as NSS does.
         if (!macOk && pass.empty() && PKCS12_verify_mac(p12.get(), nullptr, 0) == 1) {

@@ -113,6 +113,20 @@ TEST(Pkcs12, FlippedByteFailsTheMac) {
     EXPECT_TRUE(code == ErrorCode::WrongPassphrase || code == ErrorCode::Malformed) << toString(code);
 }
 
+TEST(Pkcs12, RefusesMacIterationCountOutsideTheBound) {
+    auto file = writePkcs12({entryFor("alice", CertificatePurpose::Signing, KeyType::EcP256, "a")}, "pw", kFast);
+    // MacData ends the file with INTEGER 2048 (02 02 08 00); make it negative.
+    ASSERT_EQ(toHex(ByteView(file).last(4)), "02020800");
+    file[file.size() - 2] = 0x80;
+    try {
+        readPkcs12(file, "pw");
+        FAIL() << "negative iteration count accepted";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.code(), ErrorCode::LimitExceeded);
+        EXPECT_NE(std::string(e.what()).find("iteration count"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Pkcs12, RefusesKeyThatDoesNotMatchCertificate) {
     auto entry = entryFor("alice", CertificatePurpose::Signing, KeyType::Rsa, "a");
     entry.cert = person("bob", CertificatePurpose::Signing, KeyType::Rsa).cert;

@@ -28,6 +28,9 @@ namespace cachet::pki {
 // recovery key, so the cost lands where it matters: on an attacker guessing a
 // weaker password the user chose for an export.
 inline constexpr int kPkcs12Iterations = 600'000;
+// Files asking for more MAC iterations than this are refused (LimitExceeded): a
+// hostile file could otherwise keep the reader busy for hours.
+inline constexpr long kMaxPkcs12Iterations = 10'000'000;
 
 struct Pkcs12Entry {
     PrivateKey key;
