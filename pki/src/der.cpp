@@ -221,6 +221,18 @@ Bytes encodeHeader(uint8_t tag, size_t length) {
     return out;
 }
 
+Bytes oidElement(std::string_view dotted) {
+    Writer w;
+    w.addOid(dotted);
+    return w.take();
+}
+
+Bytes octetStringElement(ByteView bytes) {
+    Writer w;
+    w.addOctetString(bytes);
+    return w.take();
+}
+
 void Writer::add(uint8_t tag, ByteView contents) {
     const Bytes header = encodeHeader(tag, contents.size());
     out_.insert(out_.end(), header.begin(), header.end());

@@ -75,18 +75,6 @@ void copyCanonical(Source& from, Sink& sink) {
     canonical.finish();
 }
 
-Bytes oidElement(std::string_view dotted) {
-    der::Writer w;
-    w.addOid(dotted);
-    return w.take();
-}
-
-Bytes octetStringElement(ByteView bytes) {
-    der::Writer w;
-    w.addOctetString(bytes);
-    return w.take();
-}
-
 Bytes smimeCapabilities(KeyType type) {
     std::vector<std::string_view> ids;
     if (type == KeyType::Sm2) {
@@ -115,10 +103,10 @@ cms::EncodedSignerInfo buildSignerInfo(const Signer& signer, const SignOptions& 
     input.digestAlgorithm = scheme.digestAlgorithm;
     input.signatureAlgorithm = scheme.signatureAlgorithm;
     input.signedAttributes = {
-        {std::string(cms::oid::kContentType), {oidElement(cms::oid::kData)}},
+        {std::string(cms::oid::kContentType), {der::oidElement(cms::oid::kData)}},
         {std::string(cms::oid::kSigningTime),
          {cms::encodeTime(options.signingTime.value_or(std::chrono::system_clock::now()))}},
-        {std::string(cms::oid::kMessageDigest), {octetStringElement(contentDigest)}},
+        {std::string(cms::oid::kMessageDigest), {der::octetStringElement(contentDigest)}},
         {std::string(cms::oid::kSmimeCapabilities), {smimeCapabilities(signer.key.type())}},
     };
     if (options.encryptionCertificate)
@@ -195,13 +183,13 @@ void signOpaque(Source& entity, Sink& out, const Signer& signer, const SignOptio
     version.addSmallInteger(cms::signedDataVersion(cms::oid::kData));
 
     open(der::tag::kSequence);  // ContentInfo
-    base64.write(oidElement(cms::oid::kSignedData));
+    base64.write(der::oidElement(cms::oid::kSignedData));
     open(der::tag::contextConstructed(0));
     open(der::tag::kSequence);  // SignedData
     base64.write(version.bytes());
     base64.write(cms::encodeDigestAlgorithmSet({scheme.digestAlgorithm}));
     open(der::tag::kSequence);  // EncapsulatedContentInfo
-    base64.write(oidElement(cms::oid::kData));
+    base64.write(der::oidElement(cms::oid::kData));
     open(der::tag::contextConstructed(0));
     open(der::tag::kOctetString | 0x20);  // constructed OCTET STRING, one segment per chunk
 

@@ -37,18 +37,6 @@ Bytes signingCertificateV2(const Certificate& cert, const cms::AlgorithmIdentifi
     return w.take();
 }
 
-Bytes oidElement(std::string_view dotted) {
-    der::Writer w;
-    w.addOid(dotted);
-    return w.take();
-}
-
-Bytes octetStringElement(ByteView bytes) {
-    der::Writer w;
-    w.addOctetString(bytes);
-    return w.take();
-}
-
 }  // namespace
 
 Bytes signTimestampToken(const PrivateKey& key, const Certificate& cert, const std::vector<Certificate>& chain,
@@ -62,8 +50,8 @@ Bytes signTimestampToken(const PrivateKey& key, const Certificate& cert, const s
     signer.digestAlgorithm = scheme.digestAlgorithm;
     signer.signatureAlgorithm = scheme.signatureAlgorithm;
     signer.signedAttributes = {
-        {std::string(cms::oid::kContentType), {oidElement(oid::kIdCtTstInfo)}},
-        {std::string(cms::oid::kMessageDigest), {octetStringElement(tsp::digest(md, tstInfoDer))}},
+        {std::string(cms::oid::kContentType), {der::oidElement(oid::kIdCtTstInfo)}},
+        {std::string(cms::oid::kMessageDigest), {der::octetStringElement(tsp::digest(md, tstInfoDer))}},
         {std::string(cms::oid::kSigningCertificateV2), {signingCertificateV2(cert, scheme.digestAlgorithm)}},
     };
     signer.sign = [&](ByteView signedAttributes) { return cms::signWithScheme(key, scheme, signedAttributes); };

@@ -104,6 +104,10 @@ private:
     Bytes out_;
 };
 
+// Complete single elements, for attribute values and the like.
+Bytes oidElement(std::string_view dotted);
+Bytes octetStringElement(ByteView bytes);
+
 // The DER header (tag + definite length) for contents of the given size.
 Bytes encodeHeader(uint8_t tag, size_t contentLength);
 
