@@ -50,7 +50,16 @@ ossl::X509Ptr upRef(X509* cert) {
 TimePoint toTimePoint(const ASN1_TIME* time) {
     struct tm tm {};
     if (!ASN1_TIME_to_tm(time, &tm)) throw Error(ErrorCode::Malformed, "certificate: bad time");
-    return std::chrono::system_clock::from_time_t(timegm(&tm));
+    return timePointFromUnixSeconds(timegm(&tm));
+}
+
+TimePoint timePointFromUnixSeconds(int64_t seconds) {
+    // system_clock counts nanoseconds in 64 bits: about 1678..2262. Dates outside
+    // (X.509's 99991231235959Z "no expiry", hostile input) are clamped, not overflowed.
+    using std::chrono::duration_cast;
+    constexpr int64_t kMax = duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count() - 1;
+    constexpr int64_t kMin = duration_cast<std::chrono::seconds>(TimePoint::duration::min()).count() + 1;
+    return TimePoint(std::chrono::seconds(std::clamp(seconds, kMin, kMax)));
 }
 
 Certificate::Certificate(ossl::X509Ptr cert) : cert_(std::move(cert)) {

@@ -98,8 +98,13 @@ TimePoint parseGeneralizedTime(ByteView text) {
                                            std::chrono::day(static_cast<unsigned>(day))};
     if (!date.ok() || hour > 23 || minute > 59 || second > 60)
         failWith(TimestampStatus::Malformed, "genTime \"" + s + "\" is not a valid date");
-    return std::chrono::sys_days(date) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-           std::chrono::seconds(second) + fraction;
+    const auto sinceEpoch = std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(hour) +
+                            std::chrono::minutes(minute) + std::chrono::seconds(second);
+    const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(sinceEpoch).count();
+    // A TSA answers about now; anything system_clock cannot hold (before 1970 or after 2200) is not a genTime.
+    if (seconds < 0 || seconds > 7'258'118'400)  // 2200-01-01
+        failWith(TimestampStatus::Malformed, "genTime \"" + s + "\" is out of range");
+    return timePointFromUnixSeconds(seconds) + fraction;
 }
 
 long long smallUnsigned(ByteView contents, std::string_view what) {

@@ -128,3 +128,14 @@ TEST(Certificate, MalformedInputIsRejected) {
     trailing.push_back(0);
     EXPECT_THROW(Certificate::fromDer(trailing), Error);
 }
+
+TEST(Certificate, TimesBeyondTheClockRangeAreClampedNotOverflowed) {
+    // RFC 5280 §4.1.2.5: 99991231235959Z means "no well-defined expiration".
+    ossl::Asn1Time farFuture(ASN1_TIME_new());
+    ASSERT_TRUE(ASN1_TIME_set_string(farFuture.get(), "99991231235959Z"));
+    const TimePoint t = toTimePoint(farFuture.get());
+    EXPECT_GT(t, std::chrono::system_clock::now() + hours(24 * 365 * 200));
+    EXPECT_EQ(timePointFromUnixSeconds(INT64_MAX), timePointFromUnixSeconds(INT64_MAX - 1));
+    EXPECT_LT(timePointFromUnixSeconds(INT64_MIN), TimePoint{});
+    EXPECT_EQ(timePointFromUnixSeconds(86400), TimePoint(std::chrono::seconds(86400)));
+}

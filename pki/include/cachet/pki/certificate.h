@@ -82,5 +82,7 @@ private:
 // A copy of the handle with its own reference.
 ossl::X509Ptr upRef(X509* cert);
 TimePoint toTimePoint(const ASN1_TIME* time);
+// Seconds since 1970 as a TimePoint, clamped to what system_clock can represent.
+TimePoint timePointFromUnixSeconds(int64_t seconds);
 
 }  // namespace cachet::pki
