@@ -14,6 +14,7 @@
 #include "cachet/cloud/certificate_store.h"
 #include "cachet/cloud/config.h"
 #include "cachet/cloud/server.h"
+#include "cachet/cloud/time_text.h"
 #ifdef CACHET_CLOUD_WITH_ACME
 #include "cachet/cloud/acme_rate_limiter.h"
 #include "cachet/cloud/acme_routes.h"
@@ -102,14 +103,6 @@ void expectPositional(const Args& a, size_t n) {
                          std::to_string(a.positional.size()));
 }
 
-std::string iso(std::int64_t unixSeconds) {
-    const std::time_t t = static_cast<std::time_t>(unixSeconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string joined(const std::vector<std::string>& v) {
     std::string out;
@@ -174,7 +167,7 @@ int runList(const Args& a) {
     auto store = openSqliteStore(config.databasePath());
     for (const auto& c : store->all())
         std::cout << c.serial << "  " << toString(c.status) << "  " << c.algorithm << "  " << c.usage << "  "
-                  << iso(c.notAfter) << "  " << joined(c.addresses) << "\n";
+                  << rfc3339(c.notAfter) << "  " << joined(c.addresses) << "\n";
     return 0;
 }
 
@@ -189,9 +182,9 @@ int runShow(const Args& a) {
     }
     std::cout << "serial:    " << c->serial << "\nstatus:    " << toString(c->status) << "\naddresses: "
               << joined(c->addresses) << "\nalgorithm: " << c->algorithm << "\nusage:     " << c->usage
-              << "\nissuer:    " << c->issuer << "\nissued:    " << iso(c->issuedAt) << "\nnotAfter:  "
-              << iso(c->notAfter) << "\n";
-    if (c->revokedAt) std::cout << "revoked:   " << iso(*c->revokedAt) << " reason " << c->revocationReason << "\n";
+              << "\nissuer:    " << c->issuer << "\nissued:    " << rfc3339(c->issuedAt) << "\nnotAfter:  "
+              << rfc3339(c->notAfter) << "\n";
+    if (c->revokedAt) std::cout << "revoked:   " << rfc3339(*c->revokedAt) << " reason " << c->revocationReason << "\n";
     std::cout << c->pem;
     return 0;
 }

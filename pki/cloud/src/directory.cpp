@@ -1,4 +1,5 @@
 #include "cachet/cloud/directory.h"
+#include "cachet/cloud/time_text.h"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -29,16 +30,6 @@ std::optional<std::string> checkLookupAddress(const std::string& address) {
     return std::nullopt;
 }
 
-namespace {
-std::string rfc3339(std::int64_t unixSeconds) {
-    const std::time_t t = static_cast<std::time_t>(unixSeconds);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-}  // namespace
 
 std::string directoryJson(const std::string& address, const std::vector<StoredCertificate>& certificates) {
     Poco::JSON::Object root(Poco::JSON_PRESERVE_KEY_ORDER);
