@@ -8,6 +8,7 @@
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
+using cachet::test::errorCodeOf;
 using cachet::test::person;
 
 namespace {
@@ -20,16 +21,6 @@ Pkcs12Entry entryFor(const std::string& who, CertificatePurpose purpose, KeyType
     std::vector<Certificate> chain = id.chain;
     chain.push_back(cachet::test::hierarchyFor(type).root());
     return Pkcs12Entry{id.key, id.cert, chain, name, {}};
-}
-
-ErrorCode codeOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no Error thrown";
-    return ErrorCode::Crypto;
 }
 
 }  // namespace
@@ -96,20 +87,20 @@ TEST(Pkcs12, WrongPasswordIsWrongPassphrase) {
 }
 
 TEST(Pkcs12, GarbageAndTruncationAreMalformed) {
-    EXPECT_EQ(codeOf([] { readPkcs12(view("not a pkcs12 file at all"), "pw"); }), ErrorCode::Malformed);
-    EXPECT_EQ(codeOf([] { readPkcs12({}, "pw"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([] { readPkcs12(view("not a pkcs12 file at all"), "pw"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([] { readPkcs12({}, "pw"); }), ErrorCode::Malformed);
     const auto file = writePkcs12({entryFor("alice", CertificatePurpose::Signing, KeyType::EcP256, "a")}, "pw", kFast);
     const Bytes truncated(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(file.size() / 2));
-    EXPECT_EQ(codeOf([&] { readPkcs12(truncated, "pw"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { readPkcs12(truncated, "pw"); }), ErrorCode::Malformed);
     Bytes trailing = file;
     trailing.push_back(0);
-    EXPECT_EQ(codeOf([&] { readPkcs12(trailing, "pw"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { readPkcs12(trailing, "pw"); }), ErrorCode::Malformed);
 }
 
 TEST(Pkcs12, FlippedByteFailsTheMac) {
     auto file = writePkcs12({entryFor("alice", CertificatePurpose::Signing, KeyType::EcP256, "a")}, "pw", kFast);
     file[file.size() / 2] ^= 0x01;  // inside the encrypted content
-    const ErrorCode code = codeOf([&] { readPkcs12(file, "pw"); });
+    const ErrorCode code = errorCodeOf([&] { readPkcs12(file, "pw"); });
     EXPECT_TRUE(code == ErrorCode::WrongPassphrase || code == ErrorCode::Malformed) << toString(code);
 }
 
@@ -130,9 +121,9 @@ TEST(Pkcs12, RefusesMacIterationCountOutsideTheBound) {
 TEST(Pkcs12, RefusesKeyThatDoesNotMatchCertificate) {
     auto entry = entryFor("alice", CertificatePurpose::Signing, KeyType::Rsa, "a");
     entry.cert = person("bob", CertificatePurpose::Signing, KeyType::Rsa).cert;
-    EXPECT_EQ(codeOf([&] { writePkcs12({entry}, "pw", kFast); }), ErrorCode::InvalidArgument);
-    EXPECT_EQ(codeOf([&] { writePkcs12({}, "pw", kFast); }), ErrorCode::InvalidArgument);
-    EXPECT_EQ(codeOf([&] { writePkcs12({entryFor("bob", CertificatePurpose::Signing, KeyType::Rsa, "b")},
+    EXPECT_EQ(errorCodeOf([&] { writePkcs12({entry}, "pw", kFast); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(errorCodeOf([&] { writePkcs12({}, "pw", kFast); }), ErrorCode::InvalidArgument);
+    EXPECT_EQ(errorCodeOf([&] { writePkcs12({entryFor("bob", CertificatePurpose::Signing, KeyType::Rsa, "b")},
                                        std::string_view("a\0b", 3), kFast); }),
               ErrorCode::InvalidArgument);
 }

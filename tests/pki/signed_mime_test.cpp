@@ -2,10 +2,13 @@
 // CRLF canonicalisation and streaming multipart parts.
 #include <gtest/gtest.h>
 
+#include "support/test_pki.h"
+
 #include "cachet/pki/error.h"
 #include "cachet/pki/smime_mime.h"
 
 using namespace cachet::pki;
+using cachet::test::errorCodeOf;
 
 namespace {
 
@@ -30,16 +33,6 @@ private:
     std::string_view data_;
     size_t step_;
 };
-
-ErrorCode codeOf(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    ADD_FAILURE() << "no Error thrown";
-    return ErrorCode::Crypto;
-}
 
 }  // namespace
 
@@ -80,14 +73,14 @@ TEST(MimeHeaders, AcceptsBareLfAndEmptyHeaderBlock) {
 TEST(MimeHeaders, RejectsNonHeadersAndUnterminatedBlocks) {
     MemorySource garbage(std::string_view("this is not a header\r\n\r\n"));
     PushbackSource in(garbage);
-    EXPECT_EQ(codeOf([&] { mime::readHeaders(in); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { mime::readHeaders(in); }), ErrorCode::Malformed);
 
     MemorySource truncated(std::string_view("Subject: x\r\nFrom: y"));
     PushbackSource in2(truncated);
-    EXPECT_EQ(codeOf([&] { mime::readHeaders(in2); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { mime::readHeaders(in2); }), ErrorCode::Malformed);
 
-    EXPECT_EQ(codeOf([] { mime::parseContentType("text"); }), ErrorCode::Malformed);
-    EXPECT_EQ(codeOf([] { mime::parseContentType("text/plain; charset=\"utf-8"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([] { mime::parseContentType("text"); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([] { mime::parseContentType("text/plain; charset=\"utf-8"); }), ErrorCode::Malformed);
 }
 
 TEST(MimeHeaders, WrittenHeadersParseBack) {
@@ -149,9 +142,9 @@ TEST(MimeMultipart, MissingCloseDelimiterIsMalformed) {
     ASSERT_TRUE(parts.nextPart());
     EXPECT_EQ(readRest(parts), "abc");
     ASSERT_TRUE(parts.nextPart());
-    EXPECT_EQ(codeOf([&] { readRest(parts); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { readRest(parts); }), ErrorCode::Malformed);
 
     MemorySource noDelimiter(std::string_view("no parts at all"));
     mime::MultipartReader parts2(noDelimiter, "B");
-    EXPECT_EQ(codeOf([&] { parts2.nextPart(); }), ErrorCode::Malformed);
+    EXPECT_EQ(errorCodeOf([&] { parts2.nextPart(); }), ErrorCode::Malformed);
 }

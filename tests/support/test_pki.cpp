@@ -84,6 +84,16 @@ const Hierarchy& hierarchyFor(KeyType type) {
     return type == KeyType::Sm2 ? sm2Hierarchy() : type == KeyType::EcP256 ? ecHierarchy() : rsaHierarchy();
 }
 
+ErrorCode errorCodeOf(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    ADD_FAILURE() << "no Error thrown";
+    return ErrorCode::Crypto;
+}
+
 std::string KeyTypeName::operator()(const ::testing::TestParamInfo<KeyType>& param) const {
     switch (param.param) {
         case KeyType::Rsa: return "Rsa";

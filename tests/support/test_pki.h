@@ -3,12 +3,14 @@
 // issuing CA and S/MIME end-entity certificates shaped like cachet-cloud's.
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "cachet/pki/certificate.h"
 #include "cachet/pki/certificate_builder.h"
 #include "cachet/pki/chain.h"
+#include "cachet/pki/error.h"
 #include "cachet/pki/key.h"
 
 namespace cachet::test {
@@ -53,6 +55,9 @@ const Hierarchy& sm2Hierarchy();
 const Hierarchy& hierarchyFor(pki::KeyType type);
 // alice@example.test / bob@example.test: signing and encryption identities per key type.
 const Identity& person(const std::string& who, pki::CertificatePurpose purpose, pki::KeyType type);
+
+// The ErrorCode of the pki::Error that `f` throws; a test failure when it throws none.
+pki::ErrorCode errorCodeOf(const std::function<void()>& f);
 
 // Readable gtest names for tests parameterised by key type.
 struct KeyTypeName {
