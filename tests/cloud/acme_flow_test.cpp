@@ -446,10 +446,16 @@ TEST_F(AcmeBadInput, EmailReplyChallenge) {
     const HttpResponse ready = client.post(replyUrl, "{}");
     EXPECT_EQ(parse(ready.body)->getValue<std::string>("status"), "processing");
     EXPECT_TRUE(ready.header("Retry-After"));
-    const std::string authzId = p.authzUrl.substr(p.authzUrl.rfind('/') + 1);
     const std::string part1 = server.mailer.sent.at(0).tokenPart1;
+    const std::string address = server.mailer.sent.at(0).address;
+    // A reply from another mailbox changes nothing, even with the right response.
+    const auto forged = server.server.acceptEmailReply(part1, "mallory@example.test",
+                                                       digestFor(part1, replyToken, client.signer));
+    ASSERT_TRUE(forged);
+    EXPECT_EQ(forged->type, "urn:ietf:params:acme:error:unauthorized");
+    EXPECT_EQ(parse(client.post(p.authzUrl, "").body)->getValue<std::string>("status"), "pending");
     // The token-token challenge's part2 does not answer the reply challenge.
-    const auto wrong = server.server.acceptEmailReply(authzId, digestFor(part1, p.tokenPart2, client.signer));
+    const auto wrong = server.server.acceptEmailReply(part1, address, digestFor(part1, p.tokenPart2, client.signer));
     ASSERT_TRUE(wrong);
     EXPECT_EQ(wrong->type, "urn:ietf:params:acme:error:incorrectResponse");
     EXPECT_EQ(parse(client.post(p.authzUrl, "").body)->getValue<std::string>("status"), "invalid");
@@ -460,10 +466,12 @@ TEST_F(AcmeBadInput, EmailReplyChallenge) {
     for (unsigned i = 0; i < authzQ->size(); ++i)
         if (authzQ->getObject(i)->getValue<std::string>("type") == "email-reply-00")
             tokenQ = authzQ->getObject(i)->getValue<std::string>("token");
-    const std::string idQ = q.authzUrl.substr(q.authzUrl.rfind('/') + 1);
-    EXPECT_FALSE(server.server.acceptEmailReply(idQ, digestFor(server.mailer.sent.at(1).tokenPart1, tokenQ, client.signer)));
+    const std::string part1Q = server.mailer.sent.at(1).tokenPart1;
+    // The domain of the sender is case-insensitive.
+    EXPECT_FALSE(server.server.acceptEmailReply(part1Q, "carol@EXAMPLE.test", digestFor(part1Q, tokenQ, client.signer)));
     EXPECT_EQ(parse(client.post(q.orderUrl, "").body)->getValue<std::string>("status"), "ready");
-    EXPECT_TRUE(server.server.acceptEmailReply("missing", "x"));
+    EXPECT_TRUE(server.server.acceptEmailReply("missing", "carol@example.test", "x"));
+    EXPECT_TRUE(server.server.acceptEmailReply("", "carol@example.test", "x"));
 }
 
 class RefusingLimiter : public RateLimiter {

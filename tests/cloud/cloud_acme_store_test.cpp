@@ -167,5 +167,17 @@ TEST_F(AcmeStoreTest, ReusableAuthorizationIsTheLatestValidOneSinceTheCutoff) {
     EXPECT_EQ(store->reusableAuthorization("acct1", "alice@example.test", cutoff)->id, "recent");
 }
 
+TEST_F(AcmeStoreTest, AuthorizationsAreFoundByTheirTokenPart1) {
+    {
+        auto store = openSqliteAcmeStore(db);
+        store->insertAuthorization(anAuthorization("a", std::nullopt));
+        store->insertAuthorization(anAuthorization("b", std::nullopt));
+    }
+    auto reopened = openSqliteAcmeStore(db);
+    EXPECT_EQ(reopened->authorizationByTokenPart1("part1-b")->id, "b");
+    EXPECT_FALSE(reopened->authorizationByTokenPart1("part1-c"));
+    EXPECT_FALSE(reopened->authorizationByTokenPart1(""));
+}
+
 }  // namespace
 }  // namespace cachet::cloud

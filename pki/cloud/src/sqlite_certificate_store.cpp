@@ -58,6 +58,10 @@ const char* const kMigrations[] = {
     "CREATE INDEX acme_authorizations_reuse ON acme_authorizations(account_id, email, status);"
     "CREATE TABLE acme_certificates (id TEXT PRIMARY KEY, leaf_sha256 TEXT NOT NULL, record TEXT NOT NULL);"
     "CREATE INDEX acme_certificates_leaf ON acme_certificates(leaf_sha256);",
+    // 3: email-reply-00 replies name their authorization by token-part1.
+    "ALTER TABLE acme_authorizations ADD COLUMN token_part1 TEXT;"
+    "UPDATE acme_authorizations SET token_part1 = json_extract(record, '$.tokenPart1');"
+    "CREATE INDEX acme_authorizations_token ON acme_authorizations(token_part1);",
 };
 static_assert(std::size(kMigrations) == kSchemaVersion);
 

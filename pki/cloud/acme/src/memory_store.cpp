@@ -64,6 +64,13 @@ std::optional<AuthorizationRecord> InMemoryStore::authorization(const std::strin
     std::lock_guard lock(mutex_);
     return find(authorizations_, id);
 }
+std::optional<AuthorizationRecord> InMemoryStore::authorizationByTokenPart1(const std::string& tokenPart1) {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, a] : authorizations_)
+        if (a.tokenPart1 == tokenPart1) return a;
+    return std::nullopt;
+}
+
 std::optional<AuthorizationRecord> InMemoryStore::reusableAuthorization(const std::string& accountId,
                                                                         const std::string& email,
                                                                         TimePoint validatedSince) {

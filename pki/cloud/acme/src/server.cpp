@@ -688,9 +688,16 @@ void AcmeServer::settleChallenge(AuthorizationRecord& authz, ChallengeRecord& ch
     store_.updateAuthorization(authz);
 }
 
-std::optional<Problem> AcmeServer::acceptEmailReply(const std::string& authorizationId, std::string_view response) {
+std::optional<Problem> AcmeServer::acceptEmailReply(const std::string& tokenPart1, const std::string& from,
+                                                    std::string_view response) {
     try {
-        AuthorizationRecord authz = loadAuthorization(authorizationId);
+        const auto found = tokenPart1.empty() ? std::nullopt : store_.authorizationByTokenPart1(tokenPart1);
+        if (!found) return makeProblem("malformed", "no authorization has this token-part1");
+        AuthorizationRecord authz = loadAuthorization(found->id);
+        // Anyone can mail the server; only the mailbox being validated may answer.
+        const auto sender = normalizeEmail(from);
+        if (!sender || *sender != *normalizeEmail(authz.email))
+            return makeProblem("unauthorized", "the reply does not come from " + authz.email);
         if (authz.status != "pending")
             return makeProblem("malformed", "authorization is " + authz.status + ", not pending");
         const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),

@@ -254,21 +254,26 @@ public:
         std::lock_guard lock(mutex_);
         Poco::Nullable<Poco::Int64> validated;
         if (r.validatedAt) validated = toInt(*r.validatedAt);
-        session_ << "INSERT INTO acme_authorizations (id, account_id, email, status, validated_at, record)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
+        session_ << "INSERT INTO acme_authorizations (id, account_id, email, status, validated_at, token_part1,"
+                    " record) VALUES (?, ?, ?, ?, ?, ?, ?)",
             bind(r.id), bind(r.accountId), bind(addressKey(r.email)), bind(r.status), bind(validated),
-            bind(authorizationJson(r)), now;
+            bind(r.tokenPart1), bind(authorizationJson(r)), now;
     }
     void updateAuthorization(const acme::AuthorizationRecord& r) override {
         std::lock_guard lock(mutex_);
         Poco::Nullable<Poco::Int64> validated;
         if (r.validatedAt) validated = toInt(*r.validatedAt);
-        updated((session_ << "UPDATE acme_authorizations SET status = ?, validated_at = ?, record = ? WHERE id = ?",
-                bind(r.status), bind(validated), bind(authorizationJson(r)), bind(r.id)));
+        updated((session_ << "UPDATE acme_authorizations SET status = ?, validated_at = ?, token_part1 = ?,"
+                             " record = ? WHERE id = ?",
+                bind(r.status), bind(validated), bind(r.tokenPart1), bind(authorizationJson(r)), bind(r.id)));
     }
     std::optional<acme::AuthorizationRecord> authorization(const std::string& id) override {
         return one<acme::AuthorizationRecord>("SELECT record FROM acme_authorizations WHERE id = ?", id,
                                               cloud::authorization);
+    }
+    std::optional<acme::AuthorizationRecord> authorizationByTokenPart1(const std::string& tokenPart1) override {
+        return one<acme::AuthorizationRecord>("SELECT record FROM acme_authorizations WHERE token_part1 = ?",
+                                              tokenPart1, cloud::authorization);
     }
     std::optional<acme::AuthorizationRecord> reusableAuthorization(const std::string& accountId,
                                                                    const std::string& email,

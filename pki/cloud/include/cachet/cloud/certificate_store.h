@@ -49,6 +49,6 @@ std::string addressKey(const std::string& address);
 std::unique_ptr<CertificateStore> openSqliteStore(const std::filesystem::path& path);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 }  // namespace cachet::cloud

@@ -27,6 +27,7 @@ public:
     void insertAuthorization(const AuthorizationRecord& authz) override;
     void updateAuthorization(const AuthorizationRecord& authz) override;
     std::optional<AuthorizationRecord> authorization(const std::string& id) override;
+    std::optional<AuthorizationRecord> authorizationByTokenPart1(const std::string& tokenPart1) override;
     std::optional<AuthorizationRecord> reusableAuthorization(const std::string& accountId,
                                                              const std::string& email,
                                                              TimePoint validatedSince) override;

@@ -69,12 +69,14 @@ public:
     // Never throws for bad input: every refusal is a problem document.
     HttpResponse handle(const HttpRequest& request);
 
-    // email-reply-00: the server's mail reader found a reply for this
-    // authorization (matched by the Subject's token-part1) carrying this
-    // response (base64url SHA-256 of the key authorization, RFC 8823 §3.2).
-    // Valid at once when it matches; otherwise the challenge and authorization
-    // become invalid. Returns the problem the challenge now carries, if any.
-    std::optional<Problem> acceptEmailReply(const std::string& authorizationId, std::string_view response);
+    // email-reply-00: the server's mail reader found a reply whose Subject
+    // names token-part1, sent by `from`, carrying `response` (base64url
+    // SHA-256 of the key authorization, RFC 8823 §3.2). A reply from another
+    // address than the authorization's is ignored (a problem, no state
+    // change); otherwise the challenge is valid at once when the response
+    // matches and invalid when not. Returns the problem, if any.
+    std::optional<Problem> acceptEmailReply(const std::string& tokenPart1, const std::string& from,
+                                            std::string_view response);
 
     const AcmeConfig& config() const { return config_; }
     std::string url(std::string_view path) const { return config_.baseUrl + std::string(path); }

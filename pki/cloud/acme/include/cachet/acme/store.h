@@ -91,6 +91,9 @@ public:
     virtual std::optional<AuthorizationRecord> reusableAuthorization(const std::string& accountId,
                                                                      const std::string& email,
                                                                      TimePoint validatedSince) = 0;
+    // The authorization whose challenge mail carried this token-part1
+    // (email-reply-00: the reply's Subject names it).
+    virtual std::optional<AuthorizationRecord> authorizationByTokenPart1(const std::string& tokenPart1) = 0;
 
     virtual void insertCertificate(const CertificateRecord& cert) = 0;
     virtual void updateCertificate(const CertificateRecord& cert) = 0;
