@@ -1,4 +1,4 @@
-// cachet-cloud: init | serve | list | show <serial> | revoke <serial> [--reason R]
+// cachet-cloud: init | serve | list | show <serial> | revoke <serial> [--reason R] | rotate smime|sm2
 #include <signal.h>
 
 #include <algorithm>
@@ -38,6 +38,8 @@ constexpr const char* kUsage =
     "  show   <serial> [--dir D]            one certificate, PEM included\n"
     "  revoke <serial> [--reason R] [--dir D]\n"
     "         R: unspecified keyCompromise affiliationChanged superseded cessationOfOperation privilegeWithdrawn\n"
+    "  rotate smime|sm2 [--dir D] [--passphrase-file F]\n"
+    "         new issuing CA generation under the same root; the old one keeps signing its CRL\n"
     "The data directory defaults to $CACHET_CLOUD_DIR, else $HOME/.local/share/cachet-cloud.\n";
 
 struct Args {
@@ -209,6 +211,17 @@ int runRevoke(const Args& a) {
     return 0;
 }
 
+int runRotate(const Args& a) {
+    expectPositional(a, 1);
+    const Config config = loadConfig(dataDir(a));
+    const RotateReport report = rotateIssuingCa(config, passphrase(a), a.positional[0]);
+    std::cout << "issuing CA " << report.current << " is now current; " << report.retired
+              << " is retired (it keeps signing /crl/" << report.retired << ".crl)\n"
+              << "restart every `cachet-cloud serve` of this data directory to issue from " << report.current
+              << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +232,7 @@ int main(int argc, char** argv) {
         if (args.command == "list") return runList(args);
         if (args.command == "show") return runShow(args);
         if (args.command == "revoke") return runRevoke(args);
+        if (args.command == "rotate") return runRotate(args);
         if (args.command == "help" || args.command == "--help") {
             std::cout << kUsage;
             return 0;

@@ -127,10 +127,17 @@ Issuer::Issuer(const CaSet& ca, CertificateStore& store, const Config& config, C
           return std::chrono::system_clock::now();
       })) {}
 
+const CaIdentity* Issuer::findIssuing(const std::string& issuerName) const {
+    if (issuerName == ca_.smimeIssuing.name) return &ca_.smimeIssuing;
+    if (issuerName == ca_.sm2Issuing.name) return &ca_.sm2Issuing;
+    for (const auto& retired : ca_.retiredIssuing)
+        if (issuerName == retired.name) return &retired;
+    return nullptr;
+}
+
 const CaIdentity& Issuer::issuing(const std::string& issuerName) const {
-    if (issuerName == kSmimeCrlName) return ca_.smimeIssuing;
-    if (issuerName == kSm2CrlName) return ca_.sm2Issuing;
-    throw Error(ErrorCode::InvalidArgument, "no issuing CA named \"" + issuerName + "\" (smime or sm2)");
+    if (const CaIdentity* found = findIssuing(issuerName)) return *found;
+    throw Error(ErrorCode::InvalidArgument, "no issuing CA named \"" + issuerName + "\"");
 }
 
 IssueResult Issuer::issue(ByteView csrDer, Profile profile, const std::vector<std::string>& addresses) {
@@ -145,8 +152,8 @@ IssueResult Issuer::issue(ByteView csrDer, Profile profile, const std::vector<st
     }
     const auto csr = CertificateRequest::fromDer(csrDer);
     const PublicKey key = csr.publicKey();
-    const std::string issuerName = key.type() == KeyType::Sm2 ? kSm2CrlName : kSmimeCrlName;
-    const CaIdentity& ca = issuing(issuerName);
+    const CaIdentity& ca = key.type() == KeyType::Sm2 ? ca_.sm2Issuing : ca_.smimeIssuing;
+    const std::string& issuerName = ca.name;
 
     const TimePoint now = clock_();
     const int days = std::min(config_.certificateDays, kMaxCertificateDays);

@@ -189,7 +189,7 @@ struct CloudServer::Impl {
             return problem(response, HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "CRLs are fetched with GET");
         }
         const std::string name = path.substr(5, path.size() - 5 - 4);
-        if (name != kSmimeCrlName && name != kSm2CrlName)
+        if (!issuer.findIssuing(name))
             return problem(response, HTTPResponse::HTTP_NOT_FOUND, "no CRL named " + name);
         // Made on each request from the database, so a revocation by any front end or admin command shows at once.
         const Bytes der = issuer.crl(name);

@@ -44,10 +44,12 @@ public:
     // Marks a certificate revoked (leaves the directory; listed on its CA's CRL).
     bool revoke(const std::string& serial, int reason);
 
-    // The current DER CRL of an issuing CA ("smime" or "sm2"); throws
-    // pki::Error(InvalidArgument) for another name.
+    // The current DER CRL of an issuing CA generation ("smime", "sm2-g2"...,
+    // current or retired); throws pki::Error(InvalidArgument) for another name.
     pki::Bytes crl(const std::string& issuerName);
 
+    // Any generation, current or retired; nullptr / InvalidArgument when unknown.
+    const CaIdentity* findIssuing(const std::string& issuerName) const;
     const CaIdentity& issuing(const std::string& issuerName) const;
 
 private:
@@ -57,9 +59,7 @@ private:
     Clock clock_;
 };
 
-// CRL names and where they are published.
-inline constexpr const char* kSmimeCrlName = "smime";
-inline constexpr const char* kSm2CrlName = "sm2";
+// Where the CRL of an issuing CA generation is published.
 std::string crlUrl(const Config& config, const std::string& issuerName);
 
 }  // namespace cachet::cloud
