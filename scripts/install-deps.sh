@@ -13,7 +13,7 @@ packages=(
   # independent verification peers (Thunderbird's NSS, GnuPG's gpgsm)
   libnss3-tools gpgsm gnupg
   # pki/cloud (cachet-cloud): Poco Net/Util/JSON/Data/DataSQLite; sqlite3 CLI to inspect the store; curl for the HTTP tests
-  libpoco-dev sqlite3 curl
+  libpoco-dev sqlite3 curl libcurl4-openssl-dev
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3

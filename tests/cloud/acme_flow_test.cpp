@@ -20,22 +20,6 @@ std::string orderPayload(const std::string& email, const std::string& profile = 
     return R"({"identifiers":[{"type":"email","value":")" + email + R"("}],"profile":")" + profile + R"("})";
 }
 
-// RFC 7638 thumbprint computed here from the signer's own key parameters.
-std::string thumbprintOf(const TestSigner& signer) {
-    const std::string canonical =
-        signer.key().type() == pki::KeyType::Rsa
-            ? "{\"e\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_RSA_E, 0) + "\",\"kty\":\"RSA\",\"n\":\"" +
-                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_RSA_N, 0) + "\"}"
-            : "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_X, 32) +
-                  "\",\"y\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32) + "\"}";
-    return pki::toBase64Url(pki::sha256(pki::view(canonical)));
-}
-
-std::string digestFor(const std::string& part1, const std::string& part2, const TestSigner& signer) {
-    const std::string keyAuth = part1 + part2 + "." + thumbprintOf(signer);
-    return pki::toBase64Url(pki::sha256(pki::view(keyAuth)));
-}
-
 struct PendingOrder {
     std::string orderUrl, authzUrl, challengeUrl, tokenPart2, finalizeUrl;
 };

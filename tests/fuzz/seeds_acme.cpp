@@ -1,6 +1,6 @@
 // Seeds for fuzz_acme_jws: flattened JWS requests as ACME clients send them
 // (ES256 and RS256, jwk and kid, POST-as-GET, alg none), built with libcrypto
-// so fuzz_seeds needs no ACME code.
+// so fuzz_seeds needs no ACME code; and for fuzz_acme_reply: reply mails.
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 
@@ -79,6 +79,18 @@ void acmeSeeds(SeedWriter& seeds) {
     const std::string none = R"({"alg":"none","kid":")" + base + R"(/acct/abc","nonce":"x","url":")" + base + "/new-order\"}";
     seeds.add("fuzz_acme_jws", "alg-none.json",
               R"({"protected":")" + b64u(none) + R"(","payload":")" + b64u(order) + R"(","signature":""})");
+
+    const std::string block = "-----BEGIN ACME RESPONSE-----\r\nLoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0\r\n"
+                              "-----END ACME RESPONSE-----\r\n";
+    const std::string head = "From: Alice <alice@example.test>\r\nSubject: Re: ACME: dFpqYmV6b0pzN0ZOMk1XbEh6WGVv\r\n";
+    seeds.add("fuzz_acme_reply", "plain.eml", head + "\r\n" + block);
+    seeds.add("fuzz_acme_reply", "qp.eml", head + "Content-Transfer-Encoding: quoted-printable\r\n\r\n=2D" +
+                                               block.substr(1));
+    seeds.add("fuzz_acme_reply", "base64.eml",
+              head + "Content-Transfer-Encoding: base64\r\n\r\n" + toBase64(view(block)) + "\r\n");
+    seeds.add("fuzz_acme_reply", "multipart.eml",
+              head + "Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/html\r\n\r\n"
+                     "<p>x</p>\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + block + "--b--\r\n");
 }
 
 }  // namespace cachet::fuzz

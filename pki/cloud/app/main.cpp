@@ -18,6 +18,7 @@
 #ifdef CACHET_CLOUD_WITH_ACME
 #include "cachet/cloud/acme_rate_limiter.h"
 #include "cachet/cloud/acme_routes.h"
+#include "cachet/cloud/imap_reply_reader.h"
 #include "cachet/cloud/smtp_challenge_mailer.h"
 #include "cachet/cloud/sqlite_acme_store.h"
 #endif
@@ -150,7 +151,16 @@ int runServe(const Args& a) {
     AcmeIssuer acmeIssuer(issuer);
     SmtpChallengeMailer mailer(config.smtp, ca.challenge);
     AcmeRateLimiter acmeLimiter(config.acmeLimits);
-    server.addRoutes(std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter));
+    auto acmeRoutes = std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter);
+    server.addRoutes(acmeRoutes);
+    // email-reply-00 replies, when a mailbox is configured for them.
+    std::optional<ImapReplyReader> replies;
+    if (!config.imap.url.empty()) {
+        replies.emplace(config.imap,
+                        [&](const ChallengeReply& r) { return acmeRoutes->acceptEmailReply(r.tokenPart1, r.from, r.response); },
+                        std::cerr);
+        replies->start();
+    }
 #endif
     server.start();
     std::cerr << R"({"event":"listening","host":")" << config.listenHost << R"(","port":)" << server.port() << "}"
@@ -159,6 +169,9 @@ int runServe(const Args& a) {
     sigwait(&signals, &received);
     std::cerr << R"({"event":"stopping","signal":)" << received << "}" << std::endl;
     server.stop();
+#ifdef CACHET_CLOUD_WITH_ACME
+    if (replies) replies->stop();
+#endif
     std::cerr << R"({"event":"stopped"})" << std::endl;
     return 0;
 }

@@ -75,6 +75,20 @@ Config loadConfig(const std::filesystem::path& dataDir) {
         read(smtp, "passwordFile", config.smtp.passwordFile);
         read(smtp, "from", config.smtp.from);
     }
+    if (root->has("imap")) {
+        auto imap = root->getObject("imap");
+        if (!imap) throw Error(ErrorCode::InvalidArgument, "config field \"imap\" must be an object");
+        read(imap, "url", config.imap.url);
+        read(imap, "user", config.imap.user);
+        read(imap, "passwordFile", config.imap.passwordFile);
+        read(imap, "caFile", config.imap.caFile);
+        read(imap, "pollSeconds", config.imap.pollSeconds);
+        if (!config.imap.url.empty() && !config.imap.url.starts_with("imaps://") &&
+            !config.imap.url.starts_with("imap://"))
+            throw Error(ErrorCode::InvalidArgument, "config field \"imap.url\" must start with imaps:// or imap://");
+        if (config.imap.pollSeconds < 1)
+            throw Error(ErrorCode::InvalidArgument, "config field \"imap.pollSeconds\" must be at least 1");
+    }
     if (root->has("acmeLimits")) {
         auto limits = root->getObject("acmeLimits");
         if (!limits) throw Error(ErrorCode::InvalidArgument, "config field \"acmeLimits\" must be an object");
@@ -119,6 +133,13 @@ void saveConfig(const Config& config) {
     smtp.set("passwordFile", config.smtp.passwordFile);
     smtp.set("from", config.smtp.from);
     root.set("smtp", smtp);
+    Poco::JSON::Object imap(Poco::JSON_PRESERVE_KEY_ORDER);
+    imap.set("url", config.imap.url);
+    imap.set("user", config.imap.user);
+    imap.set("passwordFile", config.imap.passwordFile);
+    imap.set("caFile", config.imap.caFile);
+    imap.set("pollSeconds", config.imap.pollSeconds);
+    root.set("imap", imap);
     Poco::JSON::Object limits(Poco::JSON_PRESERVE_KEY_ORDER);
     limits.set("accountsPerHour", config.acmeLimits.accountsPerHour);
     limits.set("ordersPerHourPerAccount", config.acmeLimits.ordersPerHourPerAccount);

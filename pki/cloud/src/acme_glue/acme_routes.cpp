@@ -51,4 +51,10 @@ void AcmeRoutes::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
     response.send().write(out.body.data(), static_cast<std::streamsize>(out.body.size()));
 }
 
+std::optional<acme::Problem> AcmeRoutes::acceptEmailReply(const std::string& tokenPart1, const std::string& from,
+                                                          std::string_view response) {
+    std::lock_guard lock(mutex_);
+    return server_.acceptEmailReply(tokenPart1, from, response);
+}
+
 }  // namespace cachet::cloud

@@ -18,6 +18,9 @@ public:
                acme::RateLimiter* rateLimiter = nullptr);
     bool handles(const std::string& path) const override;
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+    // An email-reply-00 reply from the mailbox reader, in turn with the HTTP requests.
+    std::optional<acme::Problem> acceptEmailReply(const std::string& tokenPart1, const std::string& from,
+                                                  std::string_view response);
 
 private:
     std::string origin_;  // scheme://host:port the clients address

@@ -15,6 +15,16 @@ struct SmtpConfig {
     std::string from = "acme@localhost";  // also the challenge certificate's address
 };
 
+// The mailbox where email-reply-00 replies arrive (the challenge mail's From
+// should deliver there). Read over IMAP by libcurl; empty url = not read.
+struct ImapConfig {
+    std::string url;           // imaps://host[:993]/INBOX, or imap://... (STARTTLS is then required)
+    std::string user;
+    std::string passwordFile;  // read at each poll, never stored in the config
+    std::string caFile;        // extra trust for the server's certificate (system trust otherwise)
+    int pollSeconds = 10;
+};
+
 // ACME rate limits (token buckets refilled over an hour).
 struct AcmeLimits {
     double accountsPerHour = 300;             // new accounts, server-wide
@@ -39,6 +49,7 @@ struct Config {
     double directoryBurst = 20;
     int serverThreads = 8;
     SmtpConfig smtp;
+    ImapConfig imap;
     AcmeLimits acmeLimits;
 
     std::string effectiveBaseUrl() const;
