@@ -158,6 +158,9 @@ public:
                                           .sign(caKey_, &ca_);
         return leaf.toPem() + ca_.toPem();
     }
+    void publish(const IssueRequest& request, const std::string& pemChain) override {
+        published.emplace_back(request.orderId, pemChain);
+    }
     std::optional<Problem> revoke(const CertificateRecord& certificate, int reason) override {
         revoked.emplace_back(certificate.id, reason);
         return std::nullopt;
@@ -165,6 +168,7 @@ public:
     const pki::Certificate& ca() const { return ca_; }
     std::vector<IssueRequest> requests;
     std::vector<std::pair<std::string, int>> revoked;
+    std::vector<std::pair<std::string, std::string>> published;  // order id, chain
 
 private:
     pki::PrivateKey caKey_;

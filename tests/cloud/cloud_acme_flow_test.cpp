@@ -4,6 +4,11 @@
 // publication, revocation onto the CRL; and a server restart in the middle
 // of an order loses nothing.
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 
 #include "acme_test_client.h"
 #include "cachet/cloud/acme_issuer.h"
@@ -16,34 +21,23 @@ namespace {
 
 using acme::HttpRequest;
 using acme::HttpResponse;
-using acme::testing::bnB64u;
+using acme::testing::thumbprintOf;
 using acme::testing::parse;
 using acme::testing::RecordingMailer;
 using acme::testing::TestSigner;
 using namespace cachet::pki;
 
-std::string thumbprintOf(const TestSigner& signer) {
-    const std::string canonical =
-        signer.key().type() == KeyType::Rsa
-            ? "{\"e\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_RSA_E, 0) + "\",\"kty\":\"RSA\",\"n\":\"" +
-                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_RSA_N, 0) + "\"}"
-            : "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_X, 32) +
-                  "\",\"y\":\"" + bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32) + "\"}";
-    return toBase64Url(sha256(view(canonical)));
-}
-
 // One cachet-cloud process: reopened from the same directory to simulate a restart.
 struct Cloud {
-    explicit Cloud(const Config& c)
+    explicit Cloud(const Config& c, const acme::AcmeConfig& tuning = {})
         : config(c),
           ca(loadCa(config, std::nullopt)),
           certificates(openSqliteStore(config.databasePath())),
           acmeStore(openSqliteAcmeStore(config.databasePath())),
           issuer(ca, *certificates, config),
           acmeIssuer(issuer),
-          server(acmeConfig(config), *acmeStore, acmeIssuer, mailer) {}
-    static acme::AcmeConfig acmeConfig(const Config& c) {
-        acme::AcmeConfig a;
+          server(acmeConfig(config, tuning), *acmeStore, acmeIssuer, mailer) {}
+    static acme::AcmeConfig acmeConfig(const Config& c, acme::AcmeConfig a) {
         a.baseUrl = c.effectiveBaseUrl() + "/acme";
         a.challengeFrom = c.smtp.from;
         return a;
@@ -155,6 +149,103 @@ TEST_F(CloudAcmeFlow, EveryKeyTypeGetsAPublishedCertificateAndARestartLosesNothi
     std::sort(algorithms.begin(), algorithms.end());
     EXPECT_EQ(algorithms, (std::vector<std::string>{"p256", "rsa", "sm2"}));
 }
+
+// A real crash (the process ends with _exit, no unwinding, no destructors)
+// after each durable step of finalize; the restarted server finishes the
+// order with exactly one certificate, stored and published once.
+class CloudAcmeCrash : public CloudAcmeFlow, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(CloudAcmeCrash, ARestartFinishesTheOrderWithExactlyOneCertificate) {
+    const std::string step = GetParam();
+    const std::string address = "crash-" + step + "@example.test";
+    Client client{TestSigner::ec(), ""};
+    std::string orderUrl, finalizeUrl;
+    {
+        Cloud cloud(*config_);
+        const HttpResponse account =
+            client.post(cloud, cloud.server.url("/new-account"), R"({"termsOfServiceAgreed":true})", true);
+        ASSERT_EQ(account.status, 201) << account.body;
+        client.kid = *account.header("Location");
+        const HttpResponse placed = client.post(cloud, cloud.server.url("/new-order"),
+                                                R"({"identifiers":[{"type":"email","value":")" + address +
+                                                    R"("}],"profile":"smime-signing"})");
+        ASSERT_EQ(placed.status, 201) << placed.body;
+        orderUrl = *placed.header("Location");
+        finalizeUrl = parse(placed.body)->getValue<std::string>("finalize");
+        const std::string authzUrl = parse(placed.body)->getArray("authorizations")->getElement<std::string>(0);
+        const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
+        std::string challengeUrl, part2;
+        for (unsigned i = 0; i < challenges->size(); ++i)
+            if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00") {
+                challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
+                part2 = challenges->getObject(i)->getValue<std::string>("token");
+            }
+        const std::string digest =
+            acme::testing::digestFor(cloud.mailer.sent.at(0).tokenPart1, part2, client.signer);
+        ASSERT_EQ(client.post(cloud, challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})").status, 200);
+    }
+    const PrivateKey certKey = PrivateKey::generate(KeyType::EcP256);
+    const std::string csr =
+        toBase64Url(CertificateRequest::create(certKey, {address}, CertificatePurpose::Signing).toDer());
+
+    // The process that crashes: it finalizes and dies right after `step`.
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        acme::AcmeConfig crashing;
+        crashing.afterStep = [&](std::string_view reached) {
+            if (reached == step) std::_Exit(42);
+        };
+        Cloud cloud(*config_, crashing);
+        client.post(cloud, finalizeUrl, R"({"csr":")" + csr + "\"}");
+        std::_Exit(1);  // the step was never reached
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 42) << "the child did not crash at " << step;
+
+    const std::string orderId = orderUrl.substr(orderUrl.rfind('/') + 1);
+    if (step == "order-processing") {
+        // Nothing was stored: another front end might still be issuing, so
+        // within the grace the order stays processing...
+        Cloud patient(*config_);
+        const HttpResponse order = client.post(patient, orderUrl, "");
+        EXPECT_EQ(parse(order.body)->getValue<std::string>("status"), "processing");
+        EXPECT_TRUE(order.header("Retry-After"));
+        EXPECT_FALSE(patient.acmeStore->certificate(orderId));
+    }
+    // ...and after it (here: at once) the restarted server finishes it.
+    acme::AcmeConfig noGrace;
+    noGrace.processingGrace = std::chrono::seconds(0);
+    Cloud restarted(*config_, noGrace);
+    const auto order = parse(client.post(restarted, orderUrl, "").body);
+    ASSERT_EQ(order->getValue<std::string>("status"), "valid");
+    const HttpResponse download = client.post(restarted, order->getValue<std::string>("certificate"), "");
+    ASSERT_EQ(download.status, 200);
+    const auto chain = Certificate::listFromPem(download.body);
+    ASSERT_EQ(chain.size(), 2u);
+    EXPECT_EQ(chain[0].publicKey().toDer(), certKey.publicKey().toDer());
+
+    // Exactly one certificate for the address, published (in the directory) once.
+    std::vector<std::string> serials;
+    for (const auto& c : restarted.certificates->all())
+        if (std::find(c.addresses.begin(), c.addresses.end(), address) != c.addresses.end()) serials.push_back(c.serial);
+    EXPECT_EQ(serials, std::vector<std::string>{chain[0].serialHex()});
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_EQ(restarted.certificates->validFor(address, now).size(), 1u);
+    // Loading it again changes nothing.
+    EXPECT_EQ(parse(client.post(restarted, orderUrl, "").body)->getValue<std::string>("certificate"),
+              order->getValue<std::string>("certificate"));
+}
+
+INSTANTIATE_TEST_SUITE_P(AfterEachStep, CloudAcmeCrash,
+                         ::testing::Values("order-processing", "certificate-stored", "certificate-published"),
+                         [](const auto& param) {
+                             std::string name = param.param;
+                             std::replace(name.begin(), name.end(), '-', '_');
+                             return name;
+                         });
 
 TEST_F(CloudAcmeFlow, BadCsrIsABadCsrProblemWithTheCloudsReason) {
     Cloud cloud(*config_);

@@ -31,7 +31,7 @@ extern char** environ;
 namespace cachet::cloud {
 namespace {
 
-using acme::testing::bnB64u;
+using acme::testing::thumbprintOf;
 using acme::testing::parse;
 using acme::testing::TestSigner;
 using cachet::test::readFile;
@@ -130,13 +130,6 @@ Reply http(int port, const std::string& method, const std::string& url, const st
     r.contentType = response.getContentType();
     if (method != "HEAD") Poco::StreamCopier::copyToString(in, r.body);
     return r;
-}
-
-std::string thumbprintOf(const TestSigner& signer) {
-    const std::string canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" +
-                                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_X, 32) + "\",\"y\":\"" +
-                                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32) + "\"}";
-    return toBase64Url(sha256(view(canonical)));
 }
 
 std::string headerOf(const std::string& message, const std::string& name) {

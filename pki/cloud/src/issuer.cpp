@@ -141,6 +141,38 @@ const CaIdentity& Issuer::issuing(const std::string& issuerName) const {
 }
 
 IssueResult Issuer::issue(ByteView csrDer, Profile profile, const std::vector<std::string>& addresses) {
+    IssueResult result = sign(csrDer, profile, addresses);
+    if (result.ok()) store_.addSuperseding(result.stored);
+    return result;
+}
+
+void Issuer::publish(const std::string& pemChain, Profile profile, const std::vector<std::string>& addresses) {
+    const auto chain = Certificate::listFromPem(pemChain);
+    if (chain.size() < 2) throw Error(ErrorCode::InvalidArgument, "publish: the chain has no issuing CA certificate");
+    const CaIdentity* ca = nullptr;
+    for (const CaIdentity* candidate : {&ca_.smimeIssuing, &ca_.sm2Issuing})
+        if (candidate->cert == chain[1]) ca = candidate;
+    for (const auto& retired : ca_.retiredIssuing)
+        if (retired.cert == chain[1]) ca = &retired;
+    if (!ca) throw Error(ErrorCode::InvalidArgument, "publish: the chain was not issued by any generation of this CA");
+    store_.addSuperseding(storedFor(chain[0], profile, addresses, ca->name, unixSeconds(clock_())));
+}
+
+StoredCertificate Issuer::storedFor(const Certificate& leaf, Profile profile, const std::vector<std::string>& addresses,
+                                    const std::string& issuerName, std::int64_t issuedAt) {
+    StoredCertificate stored;
+    stored.serial = leaf.serialHex();
+    stored.addresses = addresses;
+    stored.algorithm = algorithmName(leaf.publicKey().type());
+    stored.usage = std::string(toString(profile));
+    stored.issuer = issuerName;
+    stored.pem = leaf.toPem();
+    stored.notAfter = unixSeconds(leaf.notAfter());
+    stored.issuedAt = issuedAt;
+    return stored;
+}
+
+IssueResult Issuer::sign(ByteView csrDer, Profile profile, const std::vector<std::string>& addresses) {
     IssueResult result;
     if (addresses.empty()) {
         result.rejection = "the order names no address";
@@ -171,18 +203,8 @@ IssueResult Issuer::issue(ByteView csrDer, Profile profile, const std::vector<st
                                  .publicKey(key)
                                  .sign(ca.key, &ca.cert);
 
-    StoredCertificate& stored = result.stored;
-    stored.serial = cert.serialHex();
-    stored.addresses = addresses;
-    stored.algorithm = algorithmName(key.type());
-    stored.usage = std::string(toString(profile));
-    stored.issuer = issuerName;
-    stored.pem = cert.toPem();
-    stored.notAfter = unixSeconds(cert.notAfter());
-    stored.issuedAt = unixSeconds(now);
-    store_.addSuperseding(stored);
-
-    result.pemChain = stored.pem + ca.cert.toPem();
+    result.stored = storedFor(cert, profile, addresses, issuerName, unixSeconds(now));
+    result.pemChain = result.stored.pem + ca.cert.toPem();
     for (const auto& c : ca.chain) result.pemChain += c.toPem();
     return result;
 }

@@ -76,6 +76,10 @@ public:
     void addSuperseding(const StoredCertificate& cert) override {
         std::lock_guard lock(mutex_);
         transaction([&] {
+            // Publishing again (finishing an issuance cut short) changes nothing.
+            int existing = 0;
+            session_ << "SELECT COUNT(*) FROM certificates WHERE serial = ?", into(existing), bind(cert.serial), now;
+            if (existing > 0) return;
             for (const auto& address : cert.addresses) {
                 session_ << "UPDATE certificates SET status = 'superseded' WHERE status = 'valid'"
                             " AND algorithm = ? AND usage = ? AND serial IN"

@@ -433,7 +433,66 @@ OrderRecord AcmeServer::loadOrder(const std::string& id) {
             store_.updateOrder(*order);
         }
     }
+    // "processing" with the certificate stored: the process died before the
+    // order said so. Without it, past the grace: issuance never finished.
+    // Either way it is finished now, and the certificate id (= order id)
+    // makes sure there is never a second one.
+    if (order->status == "processing" &&
+        (store_.certificate(order->id) || !order->processingSince ||
+         clock_() - *order->processingSince >= config_.processingGrace))
+        completeIssuance(*order);
     return *order;
+}
+
+IssueRequest AcmeServer::issueRequestFor(const OrderRecord& order) const {
+    IssueRequest request;
+    request.csrDer = order.csr;
+    request.profile = order.profile;
+    request.emails = order.emails;
+    request.accountId = order.accountId;
+    request.orderId = order.id;
+    return request;
+}
+
+void AcmeServer::step(std::string_view name) const {
+    if (config_.afterStep) config_.afterStep(name);
+}
+
+void AcmeServer::completeIssuance(OrderRecord& order, std::optional<std::string> signedChain) {
+    const IssueRequest request = issueRequestFor(order);
+    auto stored = store_.certificate(order.id);
+    if (!stored) {
+        std::variant<std::string, Problem> issued;
+        if (signedChain) {
+            issued = std::move(*signedChain);
+        } else {
+            // Signed before a crash but never stored: signed again from the kept CSR.
+            issued = issuer_.issue(request);
+            if (auto* problem = std::get_if<Problem>(&issued)) {
+                order.status = "invalid";  // the CSR passed once; a changed policy may refuse it now
+                order.error = *problem;
+                store_.updateOrder(order);
+                return;
+            }
+        }
+        CertificateRecord cert;
+        cert.id = order.id;
+        cert.accountId = order.accountId;
+        cert.orderId = order.id;
+        cert.pemChain = std::get<std::string>(issued);
+        const auto chain = pki::Certificate::listFromPem(cert.pemChain);
+        if (chain.empty()) throw pki::Error(pki::ErrorCode::Crypto, "issuer returned no certificate");
+        cert.leafDer = chain.front().toDer();
+        store_.insertCertificate(cert);
+        step("certificate-stored");
+        stored = cert;
+    }
+    issuer_.publish(request, stored->pemChain);
+    step("certificate-published");
+    order.status = "valid";
+    order.certificateId = stored->id;
+    order.processingSince.reset();
+    store_.updateOrder(order);
 }
 
 std::string AcmeServer::orderJson(const OrderRecord& order) const {
@@ -581,38 +640,17 @@ HttpResponse AcmeServer::finalize(Context& context, const std::string& id) {
     }
     if (issue.csrDer.empty()) throw ProblemError("badCSR", "\"csr\" is empty");
     checkRateLimit(RateLimitedAction::Finalize, order.accountId, "");
-    issue.profile = order.profile;
-    issue.emails = order.emails;
-    issue.accountId = order.accountId;
-    issue.orderId = order.id;
 
+    // A refused CSR leaves the order "ready": a better CSR may follow.
+    order.csr = issue.csrDer;
+    issue = issueRequestFor(order);
+    std::variant<std::string, Problem> issued = issuer_.issue(issue);
+    if (auto* problem = std::get_if<Problem>(&issued)) throw ProblemError(std::move(*problem));
     order.status = "processing";
+    order.processingSince = clock_();
     store_.updateOrder(order);
-    std::variant<std::string, Problem> issued;
-    try {
-        issued = issuer_.issue(issue);
-    } catch (...) {
-        order.status = "ready";  // not stuck in processing: the client may retry
-        store_.updateOrder(order);
-        throw;
-    }
-    if (auto* problem = std::get_if<Problem>(&issued)) {
-        order.status = "ready";  // a better CSR may follow
-        store_.updateOrder(order);
-        throw ProblemError(std::move(*problem));
-    }
-    CertificateRecord cert;
-    cert.id = newId();
-    cert.accountId = order.accountId;
-    cert.orderId = order.id;
-    cert.pemChain = std::get<std::string>(issued);
-    const auto chain = pki::Certificate::listFromPem(cert.pemChain);
-    if (chain.empty()) throw pki::Error(pki::ErrorCode::Crypto, "issuer returned no certificate");
-    cert.leafDer = chain.front().toDer();
-    store_.insertCertificate(cert);
-    order.status = "valid";
-    order.certificateId = cert.id;
-    store_.updateOrder(order);
+    step("order-processing");
+    completeIssuance(order, std::get<std::string>(std::move(issued)));
     HttpResponse r{200, {{"Content-Type", std::string(kJsonType)}}, orderJson(order)};
     r.headers.push_back({"Location", url("/order/" + order.id)});
     return r;

@@ -11,9 +11,15 @@ std::variant<std::string, acme::Problem> AcmeIssuer::issue(const acme::IssueRequ
     if (!profile)
         return acme::makeProblem("malformed", "unknown profile \"" + request.profile +
                                                   "\" (smime-signing or smime-encryption)");
-    IssueResult result = issuer_.issue(request.csrDer, *profile, request.emails);
+    IssueResult result = issuer_.sign(request.csrDer, *profile, request.emails);
     if (!result.ok()) return acme::makeProblem("badCSR", *result.rejection);
     return std::move(result.pemChain);
+}
+
+void AcmeIssuer::publish(const acme::IssueRequest& request, const std::string& pemChain) {
+    const auto profile = profileFromString(request.profile);
+    if (!profile) throw pki::Error(pki::ErrorCode::InvalidArgument, "unknown profile \"" + request.profile + "\"");
+    issuer_.publish(pemChain, *profile, request.emails);
 }
 
 std::optional<acme::Problem> AcmeIssuer::revoke(const acme::CertificateRecord& certificate, int reason) {

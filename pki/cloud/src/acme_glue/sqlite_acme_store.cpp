@@ -103,6 +103,8 @@ std::string orderJson(const acme::OrderRecord& r) {
     o.set("expires", toInt(r.expires));
     setOptionalProblem(o, r.error);
     if (r.certificateId) o.set("certificateId", *r.certificateId);
+    if (!r.csr.empty()) o.set("csr", pki::toBase64(r.csr));
+    setOptionalTime(o, "processingSince", r.processingSince);
     return text(o);
 }
 acme::OrderRecord order(const std::string& json) {
@@ -118,6 +120,8 @@ acme::OrderRecord order(const std::string& json) {
     r.expires = fromInt(o->getValue<Poco::Int64>("expires"));
     r.error = optionalProblem(o);
     if (o->has("certificateId")) r.certificateId = o->getValue<std::string>("certificateId");
+    if (o->has("csr")) r.csr = pki::fromBase64(o->getValue<std::string>("csr"));
+    r.processingSince = optionalTime(o, "processingSince");
     return r;
 }
 

@@ -10,6 +10,7 @@ class AcmeIssuer final : public acme::Issuer {
 public:
     explicit AcmeIssuer(cloud::Issuer& issuer) : issuer_(issuer) {}
     std::variant<std::string, acme::Problem> issue(const acme::IssueRequest& request) override;
+    void publish(const acme::IssueRequest& request, const std::string& pemChain) override;
     std::optional<acme::Problem> revoke(const acme::CertificateRecord& certificate, int reason) override;
 
 private:

@@ -32,6 +32,7 @@ public:
     virtual ~CertificateStore() = default;
     // Stores a new valid certificate and, in the same transaction, marks
     // superseded every valid one sharing an address, algorithm and usage.
+    // A serial already stored is left as it is (publishing is idempotent).
     virtual void addSuperseding(const StoredCertificate& cert) = 0;
     virtual std::optional<StoredCertificate> find(const std::string& serial) = 0;
     // Valid (not revoked, not superseded, not expired at `now`) for the address.

@@ -40,6 +40,11 @@ public:
     // Checks, signs, stores (superseding the previous certificate for the same
     // addresses + algorithm + usage) and so publishes to the directory.
     IssueResult issue(pki::ByteView csrDer, Profile profile, const std::vector<std::string>& addresses);
+    // The two halves of issue(): checks and signs, storing nothing; then
+    // stores and publishes a chain sign() made (idempotent: a chain already
+    // stored is left as it is). Throws pki::Error for a chain not from here.
+    IssueResult sign(pki::ByteView csrDer, Profile profile, const std::vector<std::string>& addresses);
+    void publish(const std::string& pemChain, Profile profile, const std::vector<std::string>& addresses);
 
     // Marks a certificate revoked (leaves the directory; listed on its CA's CRL).
     bool revoke(const std::string& serial, int reason);
@@ -53,6 +58,10 @@ public:
     const CaIdentity& issuing(const std::string& issuerName) const;
 
 private:
+    static StoredCertificate storedFor(const pki::Certificate& leaf, Profile profile,
+                                       const std::vector<std::string>& addresses, const std::string& issuerName,
+                                       std::int64_t issuedAt);
+
     const CaSet& ca_;
     CertificateStore& store_;
     const Config& config_;

@@ -21,10 +21,15 @@ struct IssueRequest {
 
 // Checks the CSR (addresses, key type and size, key usage for the profile)
 // and signs. Returns the PEM chain (leaf first) or a problem (badCSR, ...).
+// Signing stores nothing: the core stores the certificate first and then
+// has it published, so a crash in between is finished on restart.
 class Issuer {
 public:
     virtual ~Issuer() = default;
     virtual std::variant<std::string, Problem> issue(const IssueRequest& request) = 0;
+    // Makes an issued certificate public (key directory, supersession).
+    // Idempotent: publishing the same chain again changes nothing.
+    virtual void publish(const IssueRequest& request, const std::string& pemChain) = 0;
     // Puts the certificate on the CRL; a problem refuses the revocation.
     virtual std::optional<Problem> revoke(const CertificateRecord& certificate, int reason) = 0;
 };

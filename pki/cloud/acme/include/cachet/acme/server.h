@@ -37,6 +37,14 @@ struct AcmeConfig {
     std::chrono::seconds tokenLifetime{24 * 3600};           // token-part1
     std::chrono::seconds validationReuse{30 * 24 * 3600};    // CA/B S/MIME BR 3.2.2.2
     std::chrono::seconds orderLifetime{7 * 24 * 3600};
+    // An order "processing" this long without its certificate was cut short
+    // (a crash, or a front end that died): it is issued again from the kept
+    // CSR. Longer than any real issuance, which other front ends may be doing.
+    std::chrono::seconds processingGrace{30};
+    // Called after each durable step of finalize ("order-processing",
+    // "certificate-stored", "certificate-published"):
+    // crash tests end the process there. Unset in production.
+    std::function<void(std::string_view step)> afterStep;
 };
 
 struct HttpHeader {
@@ -100,7 +108,13 @@ private:
     void authenticate(const HttpRequest& request, Context& context, bool jwkAllowed, bool kidAllowed);
     std::string freshNonce();
     AuthorizationRecord loadAuthorization(const std::string& id);  // refreshes computed expiry
-    OrderRecord loadOrder(const std::string& id);                  // recomputes status
+    OrderRecord loadOrder(const std::string& id);                  // recomputes status, finishes cut-short issuance
+    // Stores (when not yet stored) and publishes the certificate of a
+    // processing order and makes it valid; signs again from the kept CSR when
+    // no signed chain is given and none was stored.
+    void completeIssuance(OrderRecord& order, std::optional<std::string> signedChain = std::nullopt);
+    IssueRequest issueRequestFor(const OrderRecord& order) const;
+    void step(std::string_view name) const;
     std::string orderJson(const OrderRecord& order) const;
     std::string authorizationJson(const AuthorizationRecord& authz) const;
     std::string challengeJson(const AuthorizationRecord& authz, const ChallengeRecord& challenge) const;

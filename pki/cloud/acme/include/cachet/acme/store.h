@@ -54,10 +54,12 @@ struct OrderRecord {
     TimePoint expires;
     std::optional<Problem> error;
     std::optional<std::string> certificateId;
+    pki::Bytes csr;                          // the finalize CSR, kept so a crash can be finished
+    std::optional<TimePoint> processingSince;
 };
 
 struct CertificateRecord {
-    std::string id;
+    std::string id;  // the order's id: one certificate per order, found again after a crash
     std::string accountId;
     std::string orderId;
     std::string pemChain;  // leaf first
