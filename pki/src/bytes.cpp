@@ -56,14 +56,17 @@ std::string encode64(ByteView bytes, std::string_view alphabet, bool pad) {
     return out;
 }
 
-Bytes decode64(std::string_view text, std::string_view alphabet, bool allowPadding) {
+// MIME base64 allows line breaks and padding; base64url as JOSE and ACME use
+// it allows neither, so "a b" is an error there, not "ab".
+Bytes decode64(std::string_view text, std::string_view alphabet, bool mime) {
+    const bool allowPadding = mime;
     Bytes out;
     out.reserve(text.size() * 3 / 4);
     uint32_t acc = 0;
     int bits = 0;
     bool padding = false;
     for (char c : text) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        if (mime && (c == ' ' || c == '\t' || c == '\r' || c == '\n')) continue;
         if (c == '=' && allowPadding) {
             padding = true;
             continue;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <openssl/hmac.h>
 
+#include <map>
+
 #include "acme_test_client.h"
 #include "cachet/pki/certificate_builder.h"
 
@@ -491,6 +493,82 @@ TEST(AcmeRateLimit, RefusalCarriesRetryAfter) {
     EXPECT_EQ(refused.header("Retry-After"), "3600");
     EXPECT_EQ(mailer.sent.size(), 1u);  // no mail for the refused order
     EXPECT_NE(std::find(limiter.calls.begin(), limiter.calls.end(), "quiet@example.test"), limiter.calls.end());
+}
+
+
+
+class MemoryEscrow : public KeyEscrow {
+public:
+    void deposit(const std::string& email, const pki::Bytes& key) override { kept[email] = key; }
+    std::optional<pki::Bytes> release(const std::string& email) override {
+        auto it = kept.find(email);
+        if (it == kept.end()) return std::nullopt;
+        return it->second;
+    }
+    std::map<std::string, pki::Bytes> kept;
+};
+
+// Proves control of the address with a fresh order's email-token-00.
+void proveMailbox(TestServer& server, TestClient& client, const std::string& email) {
+    const std::size_t mails = server.mailer.sent.size();
+    const PendingOrder p = placeOrder(client, email);
+    ASSERT_EQ(server.mailer.sent.size(), mails + 1);
+    const HttpResponse r = answer(client, p, digestFor(server.mailer.sent.back().tokenPart1, p.tokenPart2, client.signer));
+    ASSERT_EQ(parse(r.body)->getValue<std::string>("status"), "valid") << r.body;
+}
+
+TEST(AcmeEscrow, TheRecoveryKeyGoesOnlyToAnAccountThatJustProvedTheMailbox) {
+    TestServer server;
+    MemoryEscrow escrow;
+    server.server.setKeyEscrow(&escrow);
+    const auto directory = parse(server.get(server.server.url("/directory")).body);
+    const std::string depositUrl = directory->getValue<std::string>("escrowDeposit");
+    const std::string releaseUrl = directory->getValue<std::string>("escrowRelease");
+    const std::string key = pki::toBase64Url(pki::Bytes(32, 0x5a));
+
+    TestClient firstDevice(server, TestSigner::ec());
+    ASSERT_EQ(firstDevice.createAccount().status, 201);
+    // No proof yet: refused.
+    HttpResponse r = firstDevice.post(depositUrl, R"({"email":"alice@example.test","recoveryKey":")" + key + "\"}");
+    EXPECT_EQ(problemType(r), "urn:ietf:params:acme:error:unauthorized");
+    proveMailbox(server, firstDevice, kAlice);
+    r = firstDevice.post(depositUrl, R"({"email":"alice@EXAMPLE.test","recoveryKey":")" + key + "\"}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(escrow.kept.at(kAlice), pki::Bytes(32, 0x5a));
+    EXPECT_EQ(problemType(firstDevice.post(depositUrl, R"({"email":"alice@example.test","recoveryKey":"a b"})")),
+              "urn:ietf:params:acme:error:malformed");
+    EXPECT_EQ(problemType(firstDevice.post(depositUrl, R"({"email":"alice@example.test","recoveryKey":")" +
+                                                           pki::toBase64Url(pki::Bytes(257, 1)) + "\"}")),
+              "urn:ietf:params:acme:error:malformed");
+
+    // A new device: another account, no proof, no key.
+    TestClient newDevice(server, TestSigner::rsa());
+    ASSERT_EQ(newDevice.createAccount(R"({"termsOfServiceAgreed":true})").status, 201);
+    EXPECT_EQ(problemType(newDevice.post(releaseUrl, R"({"email":"alice@example.test"})")),
+              "urn:ietf:params:acme:error:unauthorized");
+    // Proving bob's mailbox does not open alice's escrow.
+    proveMailbox(server, newDevice, "bob@example.test");
+    EXPECT_EQ(problemType(newDevice.post(releaseUrl, R"({"email":"alice@example.test"})")),
+              "urn:ietf:params:acme:error:unauthorized");
+    EXPECT_EQ(newDevice.post(releaseUrl, R"({"email":"bob@example.test"})").status, 404);
+    // After the email challenge for alice, the key is released.
+    proveMailbox(server, newDevice, kAlice);
+    r = newDevice.post(releaseUrl, R"({"email":"alice@example.test"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(parse(r.body)->getValue<std::string>("recoveryKey"), key);
+    // An hour later the proof is stale for a release (though it still allows orders).
+    server.now += std::chrono::minutes(61);
+    EXPECT_EQ(problemType(newDevice.post(releaseUrl, R"({"email":"alice@example.test"})")),
+              "urn:ietf:params:acme:error:unauthorized");
+}
+
+TEST(AcmeEscrow, WithoutAnEscrowThereAreNoEscrowResources) {
+    TestServer server;
+    const auto directory = parse(server.get(server.server.url("/directory")).body);
+    EXPECT_FALSE(directory->has("escrowRelease"));
+    TestClient client(server, TestSigner::ec());
+    ASSERT_EQ(client.createAccount().status, 201);
+    EXPECT_EQ(client.post(server.server.url("/escrow/release"), R"({"email":"alice@example.test"})").status, 404);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "cachet/cloud/acme_issuer.h"
+#include "cachet/pki/certificate_builder.h"
+#include "cachet/pki/error.h"
 #include "support/process.h"
 
 namespace cachet::cloud {
@@ -41,15 +43,30 @@ protected:
     static inline CertificateStore* store_ = nullptr;
 };
 
-TEST_F(AcmeIssuerTest, GoodCsrGivesThePemChainLeafFirst) {
+TEST_F(AcmeIssuerTest, GoodCsrGivesThePemChainLeafFirstAndPublishingIsSeparateAndIdempotent) {
     cloud::Issuer issuer(*ca_, *store_, *config_);
     AcmeIssuer acmeIssuer(issuer);
-    auto result = acmeIssuer.issue(request("smime-signing", {"gina@example.test"}, {"gina@example.test"}));
+    const acme::IssueRequest gina = request("smime-signing", {"gina@example.test"}, {"gina@example.test"});
+    auto result = acmeIssuer.issue(gina);
     ASSERT_TRUE(std::holds_alternative<std::string>(result)) << std::get<acme::Problem>(result).detail;
     const auto chain = Certificate::listFromPem(std::get<std::string>(result));
     ASSERT_EQ(chain.size(), 2u);
     EXPECT_EQ(chain[0].emailAddresses(), std::vector<std::string>{"gina@example.test"});
     EXPECT_EQ(chain[1], ca_->smimeIssuing.cert);
+
+    // Signing stored nothing; publishing stores it once, however often it runs.
+    EXPECT_FALSE(store_->find(chain[0].serialHex()));
+    acmeIssuer.publish(gina, std::get<std::string>(result));
+    acmeIssuer.publish(gina, std::get<std::string>(result));
+    const auto published = store_->find(chain[0].serialHex());
+    ASSERT_TRUE(published);
+    EXPECT_EQ(published->status, CertificateStatus::Valid);
+    EXPECT_EQ(published->issuer, "smime");
+    EXPECT_EQ(store_->validFor("gina@example.test", 0).size(), 1u);
+    // A chain from another CA is not published.
+    const auto stranger = PrivateKey::generate(KeyType::EcP256);
+    const auto strangerCa = CertificateBuilder().subjectCommonName("Stranger").ca(0).keyUsage(kKeyCertSign).sign(stranger);
+    EXPECT_THROW(acmeIssuer.publish(gina, chain[0].toPem() + strangerCa.toPem()), Error);
 
     acme::CertificateRecord record;
     record.leafDer = chain[0].toDer();

@@ -232,6 +232,8 @@ HttpResponse AcmeServer::dispatch(const HttpRequest& request, Context& context) 
     if (is({"authz", ""})) return authorizationRequest(context, parts[1]);
     if (is({"chall", "", ""})) return challengeRequest(context, parts[1], parts[2]);
     if (is({"cert", ""})) return certificateRequest(context, parts[1]);
+    if (escrow_ && is({"escrow", "deposit"})) return escrowRequest(context, true);
+    if (escrow_ && is({"escrow", "release"})) return escrowRequest(context, false);
     throw ProblemError("malformed", "no such resource", 404);
 }
 
@@ -279,6 +281,10 @@ HttpResponse AcmeServer::directory() {
     d.set("newOrder", url("/new-order"));
     d.set("revokeCert", url("/revoke-cert"));
     d.set("keyChange", url("/key-change"));
+    if (escrow_) {  // Cachet's extension: recovery-key escrow behind an email challenge
+        d.set("escrowDeposit", url("/escrow/deposit"));
+        d.set("escrowRelease", url("/escrow/release"));
+    }
     Poco::JSON::Object meta(Poco::JSON_PRESERVE_KEY_ORDER);
     Poco::JSON::Object profiles(Poco::JSON_PRESERVE_KEY_ORDER);
     profiles.set(std::string(kProfileSigning), "S/MIME signing certificate (mailbox-validated strict)");
@@ -792,6 +798,41 @@ HttpResponse AcmeServer::revokeCertificate(Context& context) {
     record->revocationReason = reason;
     store_.updateCertificate(*record);
     return HttpResponse{200, {}, {}};
+}
+
+HttpResponse AcmeServer::escrowRequest(Context& context, bool deposit) {
+    const auto payload = payloadObject(*context.jws);
+    const std::string given = json::requiredString(*payload, "email", "escrow");
+    const auto email = normalizeEmail(given);
+    if (!email) throw ProblemError("malformed", "\"" + given + "\" is not a mail address");
+    // The proof is this account's own email challenge for the address: a
+    // recent one to deposit, a fresh one to release.
+    const auto window = deposit ? config_.validationReuse : config_.escrowProofWindow;
+    if (!store_.reusableAuthorization(context.account->id, *email, clock_() - window))
+        throw ProblemError("unauthorized",
+                           "prove control of " + *email + " first: an order whose email challenge this account answered " +
+                               (deposit ? "in the last 30 days" : "in the last hour"),
+                           403);
+    Poco::JSON::Object out(Poco::JSON_PRESERVE_KEY_ORDER);
+    out.set("email", *email);
+    if (deposit) {
+        pki::Bytes key;
+        try {
+            key = pki::fromBase64Url(json::requiredString(*payload, "recoveryKey", "escrow deposit"));
+        } catch (const pki::Error&) {
+            throw ProblemError("malformed", "\"recoveryKey\" is not base64url");
+        }
+        if (key.empty() || key.size() > config_.maxRecoveryKeyBytes)
+            throw ProblemError("malformed", "\"recoveryKey\" must be 1.." + std::to_string(config_.maxRecoveryKeyBytes) +
+                                                " bytes");
+        escrow_->deposit(*email, key);
+        out.set("status", "deposited");
+        return jsonResponse(200, out);
+    }
+    const auto key = escrow_->release(*email);
+    if (!key) throw ProblemError("malformed", "nothing is escrowed for " + *email, 404);
+    out.set("recoveryKey", pki::toBase64Url(*key));
+    return jsonResponse(200, out);
 }
 
 }  // namespace cachet::acme

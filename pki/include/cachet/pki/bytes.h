@@ -23,7 +23,7 @@ Bytes fromHex(std::string_view hex);  // throws Error(Malformed)
 std::string toBase64(ByteView bytes);
 Bytes fromBase64(std::string_view text);  // ignores whitespace; throws Error(Malformed)
 std::string toBase64Url(ByteView bytes);  // no padding (RFC 4648 §5, as ACME uses)
-Bytes fromBase64Url(std::string_view text);
+Bytes fromBase64Url(std::string_view text);  // strict: no padding, no white space; throws Error(Malformed)
 
 Bytes sha256(ByteView data);
 Bytes sm3(ByteView data);

@@ -42,6 +42,17 @@ public:
     virtual void send(const std::string& address, const std::string& tokenPart1, const std::string& from) = 0;
 };
 
+// Recovery-key escrow (DESIGN.md "Recovery key", automatic mode): the cloud
+// keeps the key to the user's backup and gives it only to an account that
+// has just proven control of the mailbox with an email challenge.
+class KeyEscrow {
+public:
+    virtual ~KeyEscrow() = default;
+    // Replaces what is kept for the address.
+    virtual void deposit(const std::string& email, const pki::Bytes& recoveryKey) = 0;
+    virtual std::optional<pki::Bytes> release(const std::string& email) = 0;
+};
+
 enum class RateLimitedAction { NewAccount, NewOrder, ChallengeMail, Finalize };
 
 // Returns a rateLimited problem (with retryAfterSeconds) to refuse the action.

@@ -41,6 +41,10 @@ struct AcmeConfig {
     // (a crash, or a front end that died): it is issued again from the kept
     // CSR. Longer than any real issuance, which other front ends may be doing.
     std::chrono::seconds processingGrace{30};
+    // Escrow: a deposit needs a validation within validationReuse; a release
+    // needs a fresh one, at most this old (a new device has just answered).
+    std::chrono::seconds escrowProofWindow{3600};
+    std::size_t maxRecoveryKeyBytes = 256;
     // Called after each durable step of finalize ("order-processing",
     // "certificate-stored", "certificate-published"):
     // crash tests end the process there. Unset in production.
@@ -86,6 +90,10 @@ public:
     std::optional<Problem> acceptEmailReply(const std::string& tokenPart1, const std::string& from,
                                             std::string_view response);
 
+    // Enables the escrow resources (escrowDeposit / escrowRelease in the
+    // directory). The escrow must outlive the server.
+    void setKeyEscrow(KeyEscrow* escrow) { escrow_ = escrow; }
+
     const AcmeConfig& config() const { return config_; }
     std::string url(std::string_view path) const { return config_.baseUrl + std::string(path); }
 
@@ -104,6 +112,7 @@ private:
     HttpResponse challengeRequest(Context& context, const std::string& authzId, const std::string& challengeId);
     HttpResponse certificateRequest(Context& context, const std::string& id);
     HttpResponse revokeCertificate(Context& context);
+    HttpResponse escrowRequest(Context& context, bool deposit);
 
     void authenticate(const HttpRequest& request, Context& context, bool jwkAllowed, bool kidAllowed);
     std::string freshNonce();
@@ -129,6 +138,7 @@ private:
     Issuer& issuer_;
     ChallengeMailer& mailer_;
     RateLimiter* rateLimiter_;
+    KeyEscrow* escrow_ = nullptr;
     ClockFn clock_;
 };
 
