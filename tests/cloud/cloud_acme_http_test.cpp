@@ -155,7 +155,7 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     std::filesystem::create_directories(data);
     writeFile(data + "/cachet-cloud.json", R"({"port": )" + std::to_string(port) + R"(, "smtp": {"host": "127.0.0.1", "port": )" +
                                                std::to_string(sink.port()) +
-                                               R"(, "startTls": false, "from": "acme@cloud.example.test"}})");
+                                               R"(, "tls": "none", "from": "acme@cloud.example.test"}})");
     const auto init = run({CACHET_CLOUD_BIN, "init", "--dir", data});
     ASSERT_EQ(init.exitCode, 0) << init.output;
 

@@ -1,11 +1,8 @@
 #include "cachet/cloud/smtp_challenge_mailer.h"
 
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SMTPClientSession.h>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
+#include "cachet/cloud/smtp_submission.h"
 #include "cachet/pki/error.h"
 #include "cachet/pki/smime_sign.h"
 
@@ -57,29 +54,7 @@ std::string composeChallengeMail(const CaIdentity& challenge, const std::string&
 }
 
 void SmtpChallengeMailer::send(const std::string& address, const std::string& tokenPart1, const std::string& from) {
-    if (smtp_.startTls)
-        throw Error(ErrorCode::InvalidArgument,
-                    "smtp.startTls is set but STARTTLS is not implemented yet; use a loopback MTA with startTls false");
-    const std::string mail = composeChallengeMail(challenge_, from, address, tokenPart1);
-    try {
-        Poco::Net::SMTPClientSession session(smtp_.host, static_cast<Poco::UInt16>(smtp_.port));
-        session.setTimeout(Poco::Timespan(30, 0));
-        if (smtp_.user.empty()) {
-            session.login();
-        } else {
-            std::string password;
-            if (!smtp_.passwordFile.empty()) password = readPassphraseFile(smtp_.passwordFile);
-            session.login(Poco::Net::SMTPClientSession::AUTH_PLAIN, smtp_.user, password);
-        }
-        session.sendAddresses(from, {address});
-        session.sendData();
-        std::istringstream in(mail);
-        session.sendMessage(in);
-        session.close();
-    } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::Io, "sending the challenge mail to " + address + " via " + smtp_.host + ":" +
-                                       std::to_string(smtp_.port) + ": " + e.displayText());
-    }
+    submitMail(smtp_, from, address, composeChallengeMail(challenge_, from, address, tokenPart1));
 }
 
 }  // namespace cachet::cloud
