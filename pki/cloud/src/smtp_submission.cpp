@@ -78,7 +78,7 @@ void submitMail(const SmtpConfig& smtp, const std::string& envelopeFrom, const s
         if (value->find_first_of("\r\n<>") != std::string::npos)
             throw Error(ErrorCode::InvalidArgument, "SMTP envelope address contains a line break or angle bracket");
     if (!smtp.user.empty() && smtp.tls == SmtpTls::None)
-        throw Error(ErrorCode::InvalidArgument, "smtp.user is set but smtp.tls is \"none\": the password would cross the network in clear");
+        throw Error(ErrorCode::Io, "smtp.user is set but smtp.tls is \"none\": the password would cross the network in clear");
     std::string password;
     if (!smtp.user.empty() && !smtp.passwordFile.empty()) password = readPassphraseFile(smtp.passwordFile);
 

@@ -1,6 +1,8 @@
 #include "cachet/cloud/smtp_challenge_mailer.h"
 
+#include <Poco/JSON/Object.h>
 #include <ctime>
+#include <sstream>
 
 #include "cachet/cloud/smtp_submission.h"
 #include "cachet/pki/error.h"
@@ -54,7 +56,22 @@ std::string composeChallengeMail(const CaIdentity& challenge, const std::string&
 }
 
 void SmtpChallengeMailer::send(const std::string& address, const std::string& tokenPart1, const std::string& from) {
-    submitMail(smtp_, from, address, composeChallengeMail(challenge_, from, address, tokenPart1));
+    const std::string mail = composeChallengeMail(challenge_, from, address, tokenPart1);
+    try {
+        submitMail(smtp_, from, address, mail);
+    } catch (const Error& e) {
+        // The ACME client only sees serverInternal: the reason is for the operator.
+        // No address in the log, as for directory lookups.
+        if (log_) {
+            Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+            line.set("event", "challengeMailFailed");
+            line.set("reason", std::string(e.what()));
+            std::ostringstream text;
+            line.stringify(text);
+            *log_ << text.str() + "\n" << std::flush;
+        }
+        throw;
+    }
 }
 
 }  // namespace cachet::cloud

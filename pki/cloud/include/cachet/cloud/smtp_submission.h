@@ -10,7 +10,8 @@ namespace cachet::cloud {
 
 // `message` has CRLF line ends. Throws pki::Error(Io) naming the server and
 // the reason (connection, TLS refused or unverifiable, AUTH refused,
-// recipient refused); pki::Error(InvalidArgument) for a bad SmtpConfig.
+// recipient refused, AUTH configured without TLS); pki::Error(InvalidArgument)
+// for an envelope address with a line break or angle bracket.
 void submitMail(const SmtpConfig& smtp, const std::string& envelopeFrom, const std::string& recipient,
                 const std::string& message);
 
