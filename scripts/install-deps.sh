@@ -17,7 +17,14 @@ packages=(
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
+  # cachet-cloud's challenge mailer: libcurl (SMTP submission with STARTTLS / implicit TLS)
+  libcurl4-openssl-dev
 )
+# The npm acme-client interop test (tests/cloud/acme_client_interop) runs
+# `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already
+# ships npm (e.g. a vendor's nodejs package, which conflicts with Debian's
+# npm) is used as it is.
+command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
