@@ -11,11 +11,11 @@ such a message arrives. Independent of Cachet's code: Python's imaplib and ssl.
 Exit status: 0 with the message on stdout; 1 when none arrived in time.
 """
 import argparse
-from email.parser import BytesHeaderParser
 import imaplib
 import ssl
 import sys
 import time
+from email.parser import BytesHeaderParser
 
 
 def first_match(session, prefix):
