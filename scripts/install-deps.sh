@@ -20,7 +20,14 @@ packages=(
   # bridge/: Qt core, QtKeychain (OS keyring), libcurl; a private GNOME Keyring
   # (Secret Service) on its own D-Bus session for the keyring tests
   qt6-base-dev qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus libsecret-tools
+  # libcurl: cachet-cloud's SMTP submission and IMAP reading, bridge/account
+  libcurl4-openssl-dev
 )
+# The npm acme-client interop test (tests/cloud/acme_client_interop) runs
+# `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already
+# ships npm (e.g. a vendor's nodejs package, which conflicts with Debian's
+# npm) is used as it is.
+command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -150,6 +150,21 @@ def test_submission_and_delivery(env):
               f"message delivered to {name}'s INBOX, read over IMAPS")
 
 
+def test_implicit_tls_submission(env):
+    # RFC 8314 "submissions": TLS from the first byte, then AUTH, as on port 465.
+    acme, acme_password = user(env, "acme")
+    bob, _ = user(env, "bob")
+    message_id = f"<mailbed-submissions-{uuid.uuid4().hex}@example.test>"
+    with smtplib.SMTP_SSL(env["MAILBED_HOST"], int(env["MAILBED_SUBMISSIONS_PORT"]), timeout=10,
+                          context=tls_context(env)) as smtp:
+        smtp.ehlo()
+        check(not smtp.has_extn("starttls"), "implicit-TLS submission is encrypted from the start")
+        smtp.login(acme, acme_password)
+        refused = smtp.sendmail(acme, [bob], f"Message-ID: {message_id}\r\nSubject: implicit\r\n\r\nx\r\n")
+        check(refused == {}, "implicit-TLS submission accepts acme -> bob with AUTH")
+    check(b"Subject: implicit" in find_message(env, "bob", message_id), "implicit-TLS mail delivered to bob")
+
+
 def test_plain_smtp_inbound(env):
     # The server-to-server port takes mail for the domain without AUTH, as an
     # outside sender's MTA would deliver a reply to the CA's challenge.
@@ -257,6 +272,7 @@ def main():
         mailbed("start", directory)
         env = load_env(directory)
         test_submission_and_delivery(env)
+        test_implicit_tls_submission(env)
         test_plain_smtp_inbound(env)
         test_imap(env)
         test_fill(env, directory)

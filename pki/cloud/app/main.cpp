@@ -149,7 +149,7 @@ int runServe(const Args& a) {
     auto acmeStore = openSqliteAcmeStore(config.databasePath());
     Issuer issuer(ca, *store, config);
     AcmeIssuer acmeIssuer(issuer);
-    SmtpChallengeMailer mailer(config.smtp, ca.challenge);
+    SmtpChallengeMailer mailer(config.smtp, ca.challenge, &std::cerr);
     AcmeRateLimiter acmeLimiter(config.acmeLimits);
     auto acmeRoutes = std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter);
     server.addRoutes(acmeRoutes);

@@ -21,6 +21,15 @@ std::string Config::effectiveBaseUrl() const {
     return "http://" + listenHost + ":" + std::to_string(port);
 }
 
+std::string_view toString(SmtpTls tls) {
+    switch (tls) {
+        case SmtpTls::None: return "none";
+        case SmtpTls::StartTls: return "starttls";
+        case SmtpTls::Implicit: return "implicit";
+    }
+    return "?";
+}
+
 std::filesystem::path Config::databasePath() const {
     std::filesystem::path p(database);
     return p.is_absolute() ? p : dataDir / p;
@@ -70,10 +79,28 @@ Config loadConfig(const std::filesystem::path& dataDir) {
         if (!smtp) throw Error(ErrorCode::InvalidArgument, "config field \"smtp\" must be an object");
         read(smtp, "host", config.smtp.host);
         read(smtp, "port", config.smtp.port);
-        read(smtp, "startTls", config.smtp.startTls);
+        if (smtp->has("startTls"))
+            throw Error(ErrorCode::InvalidArgument,
+                        "config field \"smtp.startTls\" was replaced by \"smtp.tls\": \"starttls\", \"implicit\" or \"none\"");
+        std::string tls(toString(config.smtp.tls));
+        read(smtp, "tls", tls);
+        if (tls == "none") config.smtp.tls = SmtpTls::None;
+        else if (tls == "starttls") config.smtp.tls = SmtpTls::StartTls;
+        else if (tls == "implicit") config.smtp.tls = SmtpTls::Implicit;
+        else throw Error(ErrorCode::InvalidArgument, "config field \"smtp.tls\" must be \"starttls\", \"implicit\" or \"none\"");
+        read(smtp, "caFile", config.smtp.caFile);
         read(smtp, "user", config.smtp.user);
         read(smtp, "passwordFile", config.smtp.passwordFile);
         read(smtp, "from", config.smtp.from);
+        read(smtp, "timeoutSeconds", config.smtp.timeoutSeconds);
+        if (config.smtp.port < 1 || config.smtp.port > 65535)
+            throw Error(ErrorCode::InvalidArgument, "config field \"smtp.port\" must be 1..65535");
+        if (config.smtp.timeoutSeconds < 1)
+            throw Error(ErrorCode::InvalidArgument, "config field \"smtp.timeoutSeconds\" must be at least 1");
+        if (!config.smtp.user.empty() && config.smtp.tls == SmtpTls::None)
+            throw Error(ErrorCode::InvalidArgument,
+                        "config field \"smtp.user\" needs \"smtp.tls\" \"starttls\" or \"implicit\": "
+                        "the password would cross the network in clear");
     }
     if (root->has("imap")) {
         auto imap = root->getObject("imap");
@@ -128,10 +155,12 @@ void saveConfig(const Config& config) {
     Poco::JSON::Object smtp(Poco::JSON_PRESERVE_KEY_ORDER);
     smtp.set("host", config.smtp.host);
     smtp.set("port", config.smtp.port);
-    smtp.set("startTls", config.smtp.startTls);
+    smtp.set("tls", std::string(toString(config.smtp.tls)));
+    smtp.set("caFile", config.smtp.caFile);
     smtp.set("user", config.smtp.user);
     smtp.set("passwordFile", config.smtp.passwordFile);
     smtp.set("from", config.smtp.from);
+    smtp.set("timeoutSeconds", config.smtp.timeoutSeconds);
     root.set("smtp", smtp);
     Poco::JSON::Object imap(Poco::JSON_PRESERVE_KEY_ORDER);
     imap.set("url", config.imap.url);

@@ -1,11 +1,10 @@
 #include "cachet/cloud/smtp_challenge_mailer.h"
 
-#include <Poco/Net/NetException.h>
-#include <Poco/Net/SMTPClientSession.h>
+#include <Poco/JSON/Object.h>
 #include <ctime>
-#include <fstream>
 #include <sstream>
 
+#include "cachet/cloud/smtp_submission.h"
 #include "cachet/pki/error.h"
 #include "cachet/pki/smime_sign.h"
 
@@ -57,28 +56,21 @@ std::string composeChallengeMail(const CaIdentity& challenge, const std::string&
 }
 
 void SmtpChallengeMailer::send(const std::string& address, const std::string& tokenPart1, const std::string& from) {
-    if (smtp_.startTls)
-        throw Error(ErrorCode::InvalidArgument,
-                    "smtp.startTls is set but STARTTLS is not implemented yet; use a loopback MTA with startTls false");
     const std::string mail = composeChallengeMail(challenge_, from, address, tokenPart1);
     try {
-        Poco::Net::SMTPClientSession session(smtp_.host, static_cast<Poco::UInt16>(smtp_.port));
-        session.setTimeout(Poco::Timespan(30, 0));
-        if (smtp_.user.empty()) {
-            session.login();
-        } else {
-            std::string password;
-            if (!smtp_.passwordFile.empty()) password = readPassphraseFile(smtp_.passwordFile);
-            session.login(Poco::Net::SMTPClientSession::AUTH_PLAIN, smtp_.user, password);
+        submitMail(smtp_, from, address, mail);
+    } catch (const Error& e) {
+        // The ACME client only sees serverInternal: the reason is for the operator.
+        // No address in the log, as for directory lookups.
+        if (log_) {
+            Poco::JSON::Object line(Poco::JSON_PRESERVE_KEY_ORDER);
+            line.set("event", "challengeMailFailed");
+            line.set("reason", std::string(e.what()));
+            std::ostringstream text;
+            line.stringify(text);
+            *log_ << text.str() + "\n" << std::flush;
         }
-        session.sendAddresses(from, {address});
-        session.sendData();
-        std::istringstream in(mail);
-        session.sendMessage(in);
-        session.close();
-    } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::Io, "sending the challenge mail to " + address + " via " + smtp_.host + ":" +
-                                       std::to_string(smtp_.port) + ": " + e.displayText());
+        throw;
     }
 }
 

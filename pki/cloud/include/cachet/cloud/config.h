@@ -3,17 +3,26 @@
 // directory) whose every field has a default, so `init && serve` needs none.
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace cachet::cloud {
+
+// How the challenge mailer reaches its SMTP server: "none" (plain; loopback
+// MTAs only, no AUTH), "starttls" (submission, 587) or "implicit" (465).
+enum class SmtpTls { None, StartTls, Implicit };
 
 struct SmtpConfig {
     std::string host = "127.0.0.1";
     int port = 587;  // submission
-    bool startTls = false;  // STARTTLS is not implemented yet: point it at a loopback MTA
-    std::string user;
+    SmtpTls tls = SmtpTls::StartTls;
+    std::string caFile;  // PEM bundle trusted for the server's certificate; empty: the system's trust store
+    std::string user;    // AUTH (mechanism negotiated) when set; needs TLS
     std::string passwordFile;  // read at send time, never stored in the config
     std::string from = "acme@localhost";  // also the challenge certificate's address
+    int timeoutSeconds = 30;   // one whole submission
 };
+
+std::string_view toString(SmtpTls tls);
 
 // The mailbox where email-reply-00 replies arrive (the challenge mail's From
 // should deliver there). Read over IMAP by libcurl; empty url = not read.
