@@ -82,8 +82,13 @@ bool Session::readGreeting() {
     return s->status == Status::Preauth;
 }
 
+void Session::setCapabilities(const std::vector<std::string>& names) {
+    capabilities_ = Capabilities(names);
+    ++capabilityUpdates_;
+}
+
 void Session::noteCode(const ResponseCode& code) {
-    if (code.name == "CAPABILITY") capabilities_ = Capabilities(code.atoms);
+    if (code.name == "CAPABILITY") setCapabilities(code.atoms);
     else if (code.name == "UIDVALIDITY") selected_.uidValidity = static_cast<uint32_t>(*code.number);
     else if (code.name == "UIDNEXT") selected_.uidNext = static_cast<uint32_t>(*code.number);
     else if (code.name == "HIGHESTMODSEQ") selected_.highestModSeq = code.number;
@@ -103,7 +108,7 @@ void Session::dispatch(const Response& r, std::vector<InFlight>& inFlight) {
         it->done = true;
         return;
     }
-    if (const auto* c = r.get<CapabilityData>()) capabilities_ = Capabilities(c->capabilities);
+    if (const auto* c = r.get<CapabilityData>()) setCapabilities(c->capabilities);
     if (const auto* s = r.get<StatusResponse>()) {
         if (s->code) noteCode(*s->code);
         if (s->status == Status::Bye) bye_ = s->text;
@@ -214,16 +219,17 @@ void Session::authenticate(const std::string& user, const std::string& password)
     if (!transport_->secure())
         throw Error(ErrorKind::Tls, "refusing to send a password over a connection without TLS");
     const Capabilities caps = capabilities();
-    capabilities_.reset();  // they change with authentication; the OK usually carries the new list
-    if (caps.hasAuth("PLAIN")) {
-        AuthenticatePlain command(user, password, caps.has("SASL-IR"));
-        execute(command);
-    } else if (!caps.has("LOGINDISABLED")) {
-        Login command(user, password);
-        execute(command);
-    } else {
+    std::unique_ptr<Command> command;
+    if (caps.hasAuth("PLAIN"))
+        command = std::make_unique<AuthenticatePlain>(user, password, caps.has("SASL-IR"));
+    else if (!caps.has("LOGINDISABLED"))
+        command = std::make_unique<Login>(user, password);
+    else
         throw Error(ErrorKind::Unsupported, "the server offers neither AUTH=PLAIN nor LOGIN");
-    }
+    const unsigned updatesBefore = capabilityUpdates_;
+    execute(*command);
+    // Capabilities change with authentication; the OK usually carries the new list.
+    if (capabilityUpdates_ == updatesBefore) capabilities_.reset();
 }
 
 bool Session::idle(Clock::time_point deadline, const std::function<bool(const Response&)>& stop) {

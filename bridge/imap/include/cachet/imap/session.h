@@ -88,6 +88,7 @@ private:
     void waitForAll(std::vector<InFlight>& inFlight);
     void throwIfFailed(const InFlight& entry) const;
     void noteCode(const ResponseCode& code);
+    void setCapabilities(const std::vector<std::string>& names);
     [[noreturn]] void fail(ErrorKind kind, const std::string& message);
     void checkUsable() const;
 
@@ -96,6 +97,7 @@ private:
     ResponseParser parser_;
     unsigned tagCounter_ = 0;
     std::optional<Capabilities> capabilities_;
+    unsigned capabilityUpdates_ = 0;
     SelectedMailbox selected_;
     std::function<void(const Response&)> unsolicited_;
     std::string bye_;     // text of an untagged BYE: why the server will close
