@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "cachet/imap/error.h"
+#include "cachet/imap/mailbox_name.h"
 
 namespace cachet::imap {
 
@@ -69,6 +70,8 @@ CommandWriter& CommandWriter::astring(std::string_view text) {
     if (isAtom(text)) return raw(text);
     return string(text);
 }
+
+CommandWriter& CommandWriter::mailbox(std::string_view utf8) { return astring(encodeMailboxName(utf8)); }
 
 CommandWriter& CommandWriter::string(std::string_view text) {
     if (!isQuotable(text)) return literal(text);

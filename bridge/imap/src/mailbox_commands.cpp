@@ -1,11 +1,13 @@
 #include "cachet/imap/mailbox_commands.h"
 
+#include "cachet/imap/mailbox_name.h"
+
 namespace cachet::imap {
 
 void List::write(CommandWriter& out) const {
     out.raw("LIST ");
     if (options_.onlySpecialUse) out.raw("(SPECIAL-USE) ");
-    out.string(options_.reference).sp().string(options_.pattern);
+    out.string(encodeMailboxName(options_.reference)).sp().string(encodeMailboxName(options_.pattern));
     if (options_.returnSpecialUse) out.raw(" RETURN (SPECIAL-USE)");
 }
 
@@ -20,7 +22,7 @@ const ListData* List::find(SpecialUse use) const {
 }
 
 void Select::write(CommandWriter& out) const {
-    out.raw(options_.readOnly ? "EXAMINE " : "SELECT ").astring(mailbox_);
+    out.raw(options_.readOnly ? "EXAMINE " : "SELECT ").mailbox(mailbox_);
     if (options_.qresync) {
         const QresyncState& q = *options_.qresync;
         out.raw(" (QRESYNC (").number(q.uidValidity).sp().number(q.highestModSeq);
@@ -52,7 +54,7 @@ void Select::onCompleted(const StatusResponse& status) {
 }
 
 void Create::write(CommandWriter& out) const {
-    out.raw("CREATE ").astring(mailbox_);
+    out.raw("CREATE ").mailbox(mailbox_);
     if (specialUse_) out.raw(" (USE (").flag(*specialUse_).raw("))");
 }
 

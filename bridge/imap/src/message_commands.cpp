@@ -49,7 +49,7 @@ void UidStore::onCompleted(const StatusResponse& status) {
 }
 
 void Append::write(CommandWriter& out) const {
-    out.raw("APPEND ").astring(mailbox_);
+    out.raw("APPEND ").mailbox(mailbox_);
     if (!options_.flags.empty()) out.sp().flagList(options_.flags);
     if (!options_.internalDate.empty()) out.sp().string(options_.internalDate);
     out.sp().literal(message_);
@@ -63,7 +63,7 @@ void Append::onCompleted(const StatusResponse& status) {
     }
 }
 
-void UidCopy::write(CommandWriter& out) const { out.raw("UID COPY ").sequenceSet(uids_).sp().astring(destination_); }
+void UidCopy::write(CommandWriter& out) const { out.raw("UID COPY ").sequenceSet(uids_).sp().mailbox(destination_); }
 
 void UidCopy::takeCopyUid(const ResponseCode& code) {
     if (code.name != "COPYUID") return;
@@ -82,7 +82,7 @@ void UidCopy::onCompleted(const StatusResponse& status) {
     if (status.code) takeCopyUid(*status.code);
 }
 
-void UidMove::write(CommandWriter& out) const { out.raw("UID MOVE ").sequenceSet(uids_).sp().astring(destination_); }
+void UidMove::write(CommandWriter& out) const { out.raw("UID MOVE ").sequenceSet(uids_).sp().mailbox(destination_); }
 
 void UidExpunge::write(CommandWriter& out) const { out.raw("UID EXPUNGE ").sequenceSet(uids_); }
 

@@ -2,6 +2,7 @@
 // mailbox data, message data (FETCH), continuation requests.
 #include "cachet/imap/response_parser.h"
 
+#include "cachet/imap/mailbox_name.h"
 #include "grammar.h"
 
 namespace cachet::imap {
@@ -219,7 +220,8 @@ private:
             l.delimiter = d[0];
         }
         g_.space();
-        l.mailbox = g_.astring("a mailbox name");
+        l.wireName = g_.astring("a mailbox name");
+        l.mailbox = decodeMailboxName(l.wireName).value_or(l.wireName);
         if (in_.consumeIf(' ')) {
             const Value extended = g_.value();
             if (extended.kind != Value::Kind::List) throw Error(ErrorKind::Malformed, "LIST extended data must be a list");
@@ -286,7 +288,8 @@ private:
     MailboxStatusData mailboxStatus() {
         MailboxStatusData s;
         g_.space();
-        s.mailbox = g_.astring("a mailbox name");
+        const std::string wire = g_.astring("a mailbox name");
+        s.mailbox = decodeMailboxName(wire).value_or(wire);
         g_.space();
         in_.expect('(', "'(' opening the STATUS items");
         if (!in_.consumeIf(')')) {

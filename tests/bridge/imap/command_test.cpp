@@ -5,6 +5,7 @@
 
 #include "cachet/imap/error.h"
 #include "cachet/imap/mailbox_commands.h"
+#include "cachet/imap/mailbox_name.h"
 #include "cachet/imap/message_commands.h"
 #include "cachet/imap/move.h"
 #include "cachet/imap/session.h"
@@ -424,4 +425,41 @@ TEST(ImapSession, GreetingByeIsRefusal) {
     state->steps.push_back({"", "* BYE Too many connections\r\n"});
     Session session(std::make_unique<ScriptedTransport>(state));
     EXPECT_THROW(session.readGreeting(), Error);
+}
+
+TEST(ImapMailboxName, ModifiedUtf7BothWays) {
+    // RFC 3501 §5.1.3's example, and names a German or Chinese user has.
+    EXPECT_EQ(encodeMailboxName("~peter/mail/台北/日本語"), "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+    EXPECT_EQ(encodeMailboxName("Entwürfe"), "Entw&APw-rfe");
+    EXPECT_EQ(encodeMailboxName("Tom & Jerry"), "Tom &- Jerry");
+    EXPECT_EQ(encodeMailboxName("😀"), "&2D3eAA-");
+    EXPECT_EQ(decodeMailboxName("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "~peter/mail/台北/日本語");
+    EXPECT_EQ(decodeMailboxName("Entw&APw-rfe"), "Entwürfe");
+    EXPECT_EQ(decodeMailboxName("&2D3eAA-"), "😀");
+    EXPECT_EQ(decodeMailboxName("Tom &- Jerry"), "Tom & Jerry");
+    EXPECT_FALSE(decodeMailboxName("&U,BTFw"));     // unterminated
+    EXPECT_FALSE(decodeMailboxName("&AGE-"));       // "a" must be written literally
+    EXPECT_FALSE(decodeMailboxName("&2D0-"));       // lone high surrogate
+    EXPECT_FALSE(decodeMailboxName("&APx-"));       // non-zero padding bits
+    EXPECT_FALSE(decodeMailboxName("a/b\x80"));
+    EXPECT_THROW(encodeMailboxName("bad \xc3"), Error);
+    EXPECT_THROW(encodeMailboxName("\xed\xa0\x80"), Error);  // a surrogate in UTF-8
+}
+
+TEST(ImapMailboxName, CommandsEncodeAndListDecodes) {
+    Fixture f({{"A0001 CREATE Entw&APw-rfe\r\n", "A0001 OK\r\n"},
+               {"A0002 LIST \"\" \"Entw&APw-*\"\r\n", "* LIST () \"/\" Entw&APw-rfe\r\nA0002 OK\r\n"},
+               {"A0003 SELECT \"Tom &- Jerry\"\r\n", "A0003 OK\r\n"}});
+    Create create("Entwürfe");
+    f.session->execute(create);
+    ListOptions options;
+    options.pattern = "Entwü*";
+    List list(options);
+    f.session->execute(list);
+    ASSERT_EQ(list.mailboxes().size(), 1u);
+    EXPECT_EQ(list.mailboxes()[0].mailbox, "Entwürfe");
+    EXPECT_EQ(list.mailboxes()[0].wireName, "Entw&APw-rfe");
+    Select select("Tom & Jerry");
+    f.session->execute(select);
+    f.finished();
 }

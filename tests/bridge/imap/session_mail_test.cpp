@@ -14,6 +14,7 @@
 #include "cachet/imap/move.h"
 #include "cachet/imap/session_commands.h"
 #include "support/cutting_proxy.h"
+#include "support/process.h"
 #include "support/mail_bed.h"
 
 using namespace cachet::imap;
@@ -168,6 +169,25 @@ TEST_F(ImapMail, CreateThenListAndSelectWithCondstoreAndQresync) {
     const auto& flags = *resync.changed[0].attributes.flags;
     EXPECT_NE(std::find(flags.begin(), flags.end(), "\\Flagged"), flags.end());
     EXPECT_GT(*resync.highestModSeq, known);
+}
+
+TEST_F(ImapMail, NonAsciiMailboxNamesReachDovecotIntact) {
+    auto session = bed->login("bob");
+    const std::string name = "Entwürfe 台北 " + std::to_string(getpid());
+    Create create(name);
+    session->execute(create);
+    // Dovecot's own tool (not our decoder) shows the name it understood.
+    const auto listed = cachet::test::run({"doveadm", "-c", bed->env("MAILBED_DOVECOT_CONF"), "mailbox", "list", "-u",
+                                           bed->address("bob")});
+    ASSERT_EQ(listed.exitCode, 0) << listed.output;
+    EXPECT_NE(listed.output.find(name), std::string::npos) << listed.output;
+    ListOptions options;
+    options.pattern = name;
+    List list(options);
+    session->execute(list);
+    ASSERT_EQ(list.mailboxes().size(), 1u);
+    EXPECT_EQ(list.mailboxes()[0].mailbox, name);
+    EXPECT_NE(list.mailboxes()[0].wireName, name);  // it travelled as modified UTF-7
 }
 
 TEST_F(ImapMail, FetchEnvelopesAndStructureThenBody) {

@@ -36,6 +36,8 @@ public:
     CommandWriter& flagList(const std::vector<std::string>& flags);
     // astring: an atom when possible, else quoted, else a literal.
     CommandWriter& astring(std::string_view text);
+    // A mailbox name given in UTF-8, sent in modified UTF-7 as an astring.
+    CommandWriter& mailbox(std::string_view utf8);
     // string: quoted when possible, else a literal.
     CommandWriter& string(std::string_view text);
     // Always a literal (message data for APPEND); literal8 ~{n} when `binary`.

@@ -122,7 +122,8 @@ struct ListData {
     bool lsub = false;
     std::vector<std::string> attributes;  // "\HasNoChildren", "\Sent"...
     std::optional<char> delimiter;        // NIL: flat namespace
-    std::string mailbox;                  // as on the wire (modified UTF-7 or UTF-8)
+    std::string mailbox;                  // UTF-8 (decoded from modified UTF-7)
+    std::string wireName;                 // as sent; `mailbox` equals it when it was not valid modified UTF-7
     std::vector<Value> extended;          // RFC 5258 extended data
     SpecialUse specialUse() const;        // RFC 6154
     bool hasAttribute(std::string_view attribute) const;  // case-insensitive
@@ -147,7 +148,7 @@ struct VanishedData {
 };
 
 struct MailboxStatusData {
-    std::string mailbox;
+    std::string mailbox;  // UTF-8, like ListData::mailbox
     std::vector<std::pair<std::string, uint64_t>> items;  // MESSAGES, UIDNEXT...
     std::optional<uint64_t> find(std::string_view name) const;
 };
