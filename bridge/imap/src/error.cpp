@@ -18,6 +18,6 @@ std::string_view toString(ErrorKind kind) {
 }
 
 Error::Error(ErrorKind kind, const std::string& message)
-    : std::runtime_error("IMAP " + std::string(toString(kind)) + ": " + message), kind_(kind) {}
+    : std::runtime_error("IMAP " + std::string(toString(kind)) + ": " + message), kind_(kind), detail_(message) {}
 
 }  // namespace cachet::imap

@@ -333,6 +333,7 @@ void ResponseParser::feed(std::string_view bytes) {
     if (start_ > 0 && start_ >= buffer_.size() / 2) {
         buffer_.erase(0, start_);
         scan_ -= start_;
+        searched_ -= std::min(searched_, start_);
         if (literalEnd_) *literalEnd_ -= start_;
         start_ = 0;
     }
@@ -351,8 +352,10 @@ std::optional<size_t> ResponseParser::frameEnd() {
             scan_ = static_cast<size_t>(*literalEnd_);
             literalEnd_.reset();
         }
-        const size_t crlf = buffer_.find("\r\n", scan_);
+        // A long line arriving in many reads is searched once, not once per read.
+        const size_t crlf = buffer_.find("\r\n", std::max(scan_, searched_));
         if (crlf == std::string::npos) {
+            searched_ = buffer_.empty() ? 0 : buffer_.size() - 1;  // a CR may wait for its LF
             if (lineBytes_ + (buffer_.size() - scan_) > limits_.maxLineBytes)
                 breakStream("response line longer than " + std::to_string(limits_.maxLineBytes) + " bytes");
             return std::nullopt;

@@ -49,13 +49,13 @@ std::optional<Response> Session::tryReadResponse(Clock::time_point deadline, con
             if (auto r = parser_.next()) return r;
         } catch (const Error& e) {
             // The state the server describes can no longer be trusted.
-            fail(e.kind(), std::string(e.what()) + " (while waiting for " + what + ")");
+            fail(e.kind(), e.detail() + " (while waiting for " + what + ")");
         }
         size_t n = 0;
         try {
             n = transport_->receive(buffer, sizeof buffer, deadline);
         } catch (const Error& e) {
-            fail(e.kind(), "while waiting for " + what + ": " + e.what() +
+            fail(e.kind(), "while waiting for " + what + ": " + e.detail() +
                                (bye_.empty() ? "" : " (the server said BYE: " + bye_ + ")"));
         }
         if (n == 0) return std::nullopt;
@@ -137,7 +137,7 @@ void Session::sendCommand(InFlight& entry, std::vector<InFlight>& inFlight) {
     try {
         transport_->send(parts[0]);
     } catch (const Error& e) {
-        fail(e.kind(), "while sending " + std::string(entry.command->name()) + ": " + e.what());
+        fail(e.kind(), "while sending " + std::string(entry.command->name()) + ": " + e.detail());
     }
     entry.sent = true;
     for (size_t i = 1; i < parts.size(); ++i) {
@@ -150,7 +150,7 @@ void Session::sendCommand(InFlight& entry, std::vector<InFlight>& inFlight) {
         try {
             transport_->send(parts[i]);
         } catch (const Error& e) {
-            fail(e.kind(), "while sending " + std::string(entry.command->name()) + ": " + e.what());
+            fail(e.kind(), "while sending " + std::string(entry.command->name()) + ": " + e.detail());
         }
     }
 }
@@ -209,7 +209,7 @@ void Session::startTls() {
     try {
         transport_->startTls();
     } catch (const Error& e) {
-        fail(e.kind(), e.what());
+        fail(e.kind(), e.detail());
     }
     capabilities_.reset();  // what was said in plaintext no longer counts
 }
@@ -263,7 +263,7 @@ bool Session::idle(Clock::time_point deadline, const std::function<bool(const Re
     try {
         transport_->send(Idle::kDone);
     } catch (const Error& e) {
-        fail(e.kind(), std::string("while ending IDLE: ") + e.what());
+        fail(e.kind(), "while ending IDLE: " + e.detail());
     }
     waitForAll(inFlight);
     throwIfFailed(entry);

@@ -388,7 +388,7 @@ TEST(ImapSession, ConnectionLossIsClearAndFinal) {
         FAIL();
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::ConnectionLost);
-        EXPECT_STREQ(e.what(), "IMAP connection lost: while waiting for UID FETCH (A0001): IMAP connection lost: "
+        EXPECT_STREQ(e.what(), "IMAP connection lost: while waiting for UID FETCH (A0001): "
                                "scripted server closed the connection");
     }
     EXPECT_FALSE(f.session->usable());
@@ -461,5 +461,21 @@ TEST(ImapMailboxName, CommandsEncodeAndListDecodes) {
     EXPECT_EQ(list.mailboxes()[0].wireName, "Entw&APw-rfe");
     Select select("Tom & Jerry");
     f.session->execute(select);
+    f.finished();
+}
+
+TEST(ImapSession, PipelineWaitsForContinuationOfASynchronizingLiteral) {
+    // Without LITERAL+, the APPEND's bytes wait for "+"; the FETCH sent before it
+    // completes meanwhile and keeps its answer.
+    Fixture f({{"A0001 UID FETCH 1 (UID FLAGS)\r\nA0002 APPEND Drafts {4}\r\n",
+                "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\nA0001 OK\r\n+ go ahead\r\n"},
+               {"abcd\r\n", "A0002 OK [APPENDUID 7 2] done\r\n"}},
+              "* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    UidFetch fetch(SequenceSet(1), {"FLAGS"});
+    Append append("Drafts", "abcd");
+    Command* both[] = {&fetch, &append};
+    f.session->pipeline(both);
+    EXPECT_EQ(fetch.messages().size(), 1u);
+    EXPECT_EQ(append.uid, 2u);
     f.finished();
 }

@@ -24,9 +24,12 @@ class Error : public std::runtime_error {
 public:
     Error(ErrorKind kind, const std::string& message);
     ErrorKind kind() const noexcept { return kind_; }
+    // The message without the "IMAP <kind>: " prefix, for wrapping in context.
+    const std::string& detail() const noexcept { return detail_; }
 
 private:
     ErrorKind kind_;
+    std::string detail_;
 };
 
 }  // namespace cachet::imap

@@ -43,7 +43,8 @@ private:
     ParserLimits limits_;
     std::string buffer_;
     size_t start_ = 0;         // first byte of the response being framed
-    size_t scan_ = 0;          // where to look for the next CRLF
+    size_t scan_ = 0;          // where the current line starts
+    size_t searched_ = 0;      // bytes before this hold no CRLF of the current line
     std::optional<uint64_t> literalEnd_;  // end of an announced literal not yet complete
     size_t lineBytes_ = 0;     // non-literal bytes framed so far in this response
     std::string broken_;       // set after a framing limit: the stream is unusable
