@@ -93,11 +93,16 @@ std::string Grammar::string(std::string_view what) {
     in_.fail(what);
 }
 
+bool Grammar::nil() {
+    ByteReader probe = in_;
+    const std::string_view word = probe.takeWhile(isAtomChar);
+    if (upper(word) != "NIL") return false;
+    in_ = probe;
+    return true;
+}
+
 std::optional<std::string> Grammar::nstring(std::string_view what) {
-    if (in_.startsWith("NIL") || in_.startsWith("nil")) {
-        in_.take(3, "NIL");
-        return std::nullopt;
-    }
+    if (nil()) return std::nullopt;
     return string(what);
 }
 

@@ -31,6 +31,8 @@ public:
     std::string literal();
     std::string string(std::string_view what);   // quoted or literal
     std::optional<std::string> nstring(std::string_view what);
+    // Consumes NIL (any case) when it is next, as a whole word.
+    bool nil();
     std::string astring(std::string_view what);  // atom (with ']'), quoted or literal
     std::string flag();
     std::vector<std::string> flagList();

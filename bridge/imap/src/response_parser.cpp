@@ -212,9 +212,7 @@ private:
         g_.space();
         l.attributes = g_.flagList();
         g_.space();
-        if (in_.startsWith("NIL") || in_.startsWith("nil")) {
-            in_.take(3, "NIL");
-        } else {
+        if (!g_.nil()) {
             const std::string d = g_.quoted();
             if (d.size() != 1) throw Error(ErrorKind::Malformed, "LIST hierarchy delimiter must be one character");
             l.delimiter = d[0];

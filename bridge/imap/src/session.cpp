@@ -94,6 +94,16 @@ void Session::noteCode(const ResponseCode& code) {
     else if (code.name == "HIGHESTMODSEQ") selected_.highestModSeq = code.number;
 }
 
+void Session::deliver(const InFlight& entry, const std::function<void(Command&)>& handler) {
+    try {
+        handler(*entry.command);
+    } catch (const Error& e) {
+        // A command that cannot make sense of its answer leaves the session in
+        // an unknown state, like a malformed response.
+        fail(e.kind(), e.detail() + " (in the answer to " + std::string(entry.command->name()) + " " + entry.tag + ")");
+    }
+}
+
 void Session::dispatch(const Response& r, std::vector<InFlight>& inFlight) {
     if (r.kind == Response::Kind::Continuation)
         fail(ErrorKind::Malformed, "continuation request \"+ " + r.get<ContinuationRequest>()->text +
@@ -104,8 +114,8 @@ void Session::dispatch(const Response& r, std::vector<InFlight>& inFlight) {
         if (it == inFlight.end()) fail(ErrorKind::Malformed, "completion for tag '" + r.tag + "', which is not in flight");
         const StatusResponse& status = *r.get<StatusResponse>();
         if (status.code) noteCode(*status.code);
-        it->command->onCompleted(status);
         it->done = true;
+        deliver(*it, [&](Command& c) { c.onCompleted(status); });
         return;
     }
     if (const auto* c = r.get<CapabilityData>()) setCapabilities(c->capabilities);
@@ -122,7 +132,7 @@ void Session::dispatch(const Response& r, std::vector<InFlight>& inFlight) {
     bool delivered = false;
     for (InFlight& e : inFlight)
         if (e.sent && !e.done) {
-            e.command->onUntagged(r);
+            deliver(e, [&](Command& c) { c.onUntagged(r); });
             delivered = true;
         }
     if (!delivered && unsolicited_) unsolicited_(r);

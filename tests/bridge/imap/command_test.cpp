@@ -479,3 +479,18 @@ TEST(ImapSession, PipelineWaitsForContinuationOfASynchronizingLiteral) {
     EXPECT_EQ(append.uid, 2u);
     f.finished();
 }
+
+TEST(ImapSession, AnswerACommandCannotReadBreaksTheSession) {
+    Fixture f({{"A0001 UID STORE 1 (UNCHANGEDSINCE 3) +FLAGS.SILENT (\\Seen)\r\n", "A0001 OK [MODIFIED x:y] hm\r\n"}});
+    StoreOptions conditional;
+    conditional.unchangedSince = 3;
+    UidStore store(SequenceSet(1), UidStore::Mode::Add, {"\\Seen"}, conditional);
+    try {
+        f.session->execute(store);
+        FAIL();
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Malformed);
+        EXPECT_NE(std::string(e.what()).find("in the answer to UID STORE A0001"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(f.session->usable());
+}

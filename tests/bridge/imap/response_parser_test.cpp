@@ -252,6 +252,8 @@ TEST(ImapResponse, FetchBodySectionsWithLiterals) {
     EXPECT_EQ(f.attributes.find("BINARY", "2")->data, std::string("\0\1\2", 3));
     EXPECT_FALSE(f.attributes.find("BODY", "TEXT")->data);
     EXPECT_EQ(f.attributes.find("RFC822.HEADER", "")->data, "");
+    EXPECT_FALSE(parsed<FetchData>("* 1 FETCH (BODY[1] nil)\r\n").attributes.find("BODY", "1")->data);
+    EXPECT_EQ(errorOf("* 1 FETCH (BODY[1] NILS)\r\n"), ErrorKind::Malformed);
     EXPECT_EQ(errorOf("* 1 FETCH (BODY[] {5}\r\nabc)\r\n"), ErrorKind::Malformed);
     EXPECT_EQ(errorOf("* 1 FETCH (BODY[1 \"x\")\r\n"), ErrorKind::Malformed);
 }

@@ -85,7 +85,7 @@ struct BodyPart {
     std::optional<std::string> location;
     std::optional<Envelope> envelope;          // message/rfc822: the inner header
     std::vector<BodyPart> children;            // multipart/*; message/rfc822: one
-    bool isMultipart() const { return type.empty() || equalsIgnoreCase(type, "multipart"); }
+    bool isMultipart() const { return equalsIgnoreCase(type, "multipart"); }
     static bool equalsIgnoreCase(std::string_view a, std::string_view b);
     bool operator==(const BodyPart&) const = default;
 };

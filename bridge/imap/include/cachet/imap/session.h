@@ -85,6 +85,8 @@ private:
     // state, tagged to its command.
     void dispatch(const Response& r, std::vector<InFlight>& inFlight);
     void sendCommand(InFlight& entry, std::vector<InFlight>& inFlight);
+    // Runs a command's handler; an Error from it ends the session.
+    void deliver(const InFlight& entry, const std::function<void(Command&)>& handler);
     void waitForAll(std::vector<InFlight>& inFlight);
     void throwIfFailed(const InFlight& entry) const;
     void noteCode(const ResponseCode& code);
