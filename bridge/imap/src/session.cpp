@@ -39,11 +39,15 @@ LiteralMode Session::literalMode() const {
     return LiteralMode::Synchronizing;
 }
 
-std::optional<Response> Session::tryReadResponse(Clock::time_point deadline, const InFlight& waitingFor) {
+std::optional<Response> Session::tryReadResponse(std::optional<Clock::time_point> fixedDeadline,
+                                                 const InFlight& waitingFor) {
     const std::string what = waitingFor.command ? std::string(waitingFor.command->name()) +
                                                       (waitingFor.tag.empty() ? "" : " (" + waitingFor.tag + ")")
                                                 : "the greeting";
     char buffer[64 * 1024];
+    // Without a fixed deadline, the timeout measures silence: a large body that
+    // keeps arriving never times out, a server that stops does.
+    Clock::time_point deadline = fixedDeadline.value_or(Clock::now() + options_.timeout);
     for (;;) {
         try {
             if (auto r = parser_.next()) return r;
@@ -60,11 +64,12 @@ std::optional<Response> Session::tryReadResponse(Clock::time_point deadline, con
         }
         if (n == 0) return std::nullopt;
         parser_.feed(std::string_view(buffer, n));
+        if (!fixedDeadline) deadline = Clock::now() + options_.timeout;
     }
 }
 
 Response Session::readResponse(const InFlight& waitingFor) {
-    if (auto r = tryReadResponse(Clock::now() + options_.timeout, waitingFor)) return std::move(*r);
+    if (auto r = tryReadResponse(std::nullopt, waitingFor)) return std::move(*r);
     fail(ErrorKind::Timeout, "no answer within " + std::to_string(options_.timeout.count()) + " ms while waiting for " +
                                  (waitingFor.command ? std::string(waitingFor.command->name()) : "the greeting"));
 }
@@ -72,7 +77,7 @@ Response Session::readResponse(const InFlight& waitingFor) {
 bool Session::readGreeting() {
     checkUsable();
     std::vector<InFlight> none;
-    const Response r = readResponse(InFlight{nullptr, {}});
+    const Response r = readResponse(InFlight{});
     const auto* s = r.get<StatusResponse>();
     if (r.kind != Response::Kind::Untagged || !s) fail(ErrorKind::Malformed, "the greeting is not a status response");
     dispatch(r, none);
@@ -138,11 +143,19 @@ void Session::dispatch(const Response& r, std::vector<InFlight>& inFlight) {
     if (!delivered && unsolicited_) unsolicited_(r);
 }
 
-void Session::sendCommand(InFlight& entry, std::vector<InFlight>& inFlight) {
+Session::InFlight Session::prepare(Command& command) {
+    InFlight entry;
+    entry.command = &command;
+    entry.tag = nextTag();
     CommandWriter writer(literalMode());
     writer.raw(entry.tag).sp();
-    entry.command->write(writer);
-    const std::vector<std::string> parts = writer.finish();
+    command.write(writer);
+    entry.parts = writer.finish();
+    return entry;
+}
+
+void Session::sendCommand(InFlight& entry, std::vector<InFlight>& inFlight) {
+    const std::vector<std::string>& parts = entry.parts;
     if (entry.command->selectsMailbox()) selected_ = SelectedMailbox{};
     try {
         transport_->send(parts[0]);
@@ -191,8 +204,10 @@ void Session::pipeline(std::span<Command* const> commands) {
         for (const Command* c : commands)
             if (!c->pipelinable())
                 throw Error(ErrorKind::InvalidArgument, std::string(c->name()) + " may not be pipelined");
+    // All are encoded before the first is sent: a command that cannot be
+    // encoded must not leave the ones before it unanswered on the wire.
     std::vector<InFlight> inFlight;
-    for (Command* c : commands) inFlight.push_back(InFlight{c, nextTag()});
+    for (Command* c : commands) inFlight.push_back(prepare(*c));
     for (InFlight& e : inFlight) sendCommand(e, inFlight);
     waitForAll(inFlight);
     for (const InFlight& e : inFlight) throwIfFailed(e);
@@ -246,7 +261,7 @@ bool Session::idle(Clock::time_point deadline, const std::function<bool(const Re
     checkUsable();
     if (!capabilities().has("IDLE")) throw Error(ErrorKind::Unsupported, "the server does not offer IDLE");
     Idle command;
-    std::vector<InFlight> inFlight{InFlight{&command, nextTag()}};
+    std::vector<InFlight> inFlight{prepare(command)};
     InFlight& entry = inFlight.front();
     sendCommand(entry, inFlight);
     for (;;) {  // the server answers "+ idling", or refuses

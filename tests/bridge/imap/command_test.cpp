@@ -475,3 +475,18 @@ TEST(ImapSession, AnswerACommandCannotReadBreaksTheSession) {
     }
     EXPECT_FALSE(f.session->usable());
 }
+
+TEST(ImapSession, PipelineSendsNothingWhenACommandCannotBeEncoded) {
+    Fixture f({{"A0003 NOOP\r\n", "A0003 OK\r\n"}});
+    UidFetch good(SequenceSet(1), {"FLAGS"});
+    FetchOptions vanishedOnly;
+    vanishedOnly.vanished = true;  // needs CHANGEDSINCE
+    UidFetch bad(SequenceSet(1), {"FLAGS"}, vanishedOnly);
+    Command* both[] = {&good, &bad};
+    EXPECT_THROW(f.session->pipeline(both), Error);
+    EXPECT_EQ(f.state->sent, "");
+    EXPECT_TRUE(f.session->usable());
+    Noop noop;  // the session goes on (tags A0001 and A0002 were spent)
+    f.session->execute(noop);
+    f.finished();
+}

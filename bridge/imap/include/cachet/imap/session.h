@@ -71,19 +71,23 @@ public:
 
 private:
     struct InFlight {
-        Command* command;
+        Command* command = nullptr;  // none: waiting for the greeting
         std::string tag;
+        std::vector<std::string> parts;  // the encoded command, split at continuations
         bool sent = false;
         bool done = false;
     };
     std::string nextTag();
     Response readResponse(const InFlight& waitingFor);
-    // nullopt when `deadline` passes first.
-    std::optional<Response> tryReadResponse(Clock::time_point deadline, const InFlight& waitingFor);
+    // nullopt when the deadline passes first: `fixedDeadline`, or else
+    // options.timeout of silence.
+    std::optional<Response> tryReadResponse(std::optional<Clock::time_point> fixedDeadline, const InFlight& waitingFor);
     LiteralMode literalMode() const;
     // Handles one response: untagged to all in flight and to the session
     // state, tagged to its command.
     void dispatch(const Response& r, std::vector<InFlight>& inFlight);
+    // Assigns the tag and encodes the command.
+    InFlight prepare(Command& command);
     void sendCommand(InFlight& entry, std::vector<InFlight>& inFlight);
     // Runs a command's handler; an Error from it ends the session.
     void deliver(const InFlight& entry, const std::function<void(Command&)>& handler);
