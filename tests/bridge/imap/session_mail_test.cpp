@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <iostream>
 #include <thread>
 
 #include "cachet/imap/connect.h"
@@ -355,6 +356,8 @@ TEST_F(ImapMail, IdleNotifiesANewDeliveryWithinASecond) {
     // Postfix accepted the message when the sender returned; the push must follow within a second.
     ASSERT_TRUE(delivered.load());
     const auto lag = notifiedAt - Clock::time_point(Clock::duration(deliveredAt.load()));
+    std::cout << "IDLE reported the delivery " << std::chrono::duration_cast<std::chrono::milliseconds>(lag).count()
+              << " ms after Postfix accepted it\n";
     EXPECT_LT(lag, 1s) << "IDLE reported the delivery "
                        << std::chrono::duration_cast<std::chrono::milliseconds>(lag).count() << " ms after it was sent";
 
