@@ -147,6 +147,7 @@ Session::InFlight Session::prepare(Command& command) {
     InFlight entry;
     entry.command = &command;
     entry.tag = nextTag();
+    command.setTag(entry.tag);
     CommandWriter writer(literalMode());
     writer.raw(entry.tag).sp();
     command.write(writer);

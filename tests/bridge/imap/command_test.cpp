@@ -8,6 +8,7 @@
 #include "cachet/imap/mailbox_name.h"
 #include "cachet/imap/message_commands.h"
 #include "cachet/imap/move.h"
+#include "cachet/imap/search_commands.h"
 #include "cachet/imap/session.h"
 #include "cachet/imap/session_commands.h"
 #include "support/scripted_transport.h"
@@ -488,5 +489,30 @@ TEST(ImapSession, PipelineSendsNothingWhenACommandCannotBeEncoded) {
     EXPECT_TRUE(f.session->usable());
     Noop noop;  // the session goes on (tags A0001 and A0002 were spent)
     f.session->execute(noop);
+    f.finished();
+}
+
+TEST(ImapCommand, UidSearchWithAndWithoutEsearch) {
+    Fixture f({{"A0001 UID SEARCH RETURN (ALL) UNSEEN HEADER Subject \"ACME: abc\"\r\n",
+                "* ESEARCH (TAG \"A0000\") UID ALL 99\r\n* ESEARCH (TAG \"A0001\") UID ALL 7,3:4\r\nA0001 OK\r\n"},
+               {"A0002 UID SEARCH CHARSET UTF-8 FROM {5+}\r\nJürg SINCE 1-Feb-2026\r\n",
+                "* SEARCH 12 5\r\nA0002 OK\r\n"}});
+    UidSearch challenge(SearchCriteria().unseen().subject("ACME: abc"), true);
+    f.session->execute(challenge);
+    EXPECT_EQ(challenge.uids, (std::vector<uint32_t>{3, 4, 7}));  // the other tag's result is not ours
+    UidSearch plain(SearchCriteria().from("Jürg").since("1-Feb-2026"), false);
+    f.session->execute(plain);
+    EXPECT_EQ(plain.uids, (std::vector<uint32_t>{5, 12}));
+    f.finished();
+}
+
+TEST(ImapCommand, MailboxStatus) {
+    Fixture f({{"A0001 STATUS Entw&APw-rfe (MESSAGES UIDNEXT HIGHESTMODSEQ)\r\n",
+                "* STATUS Entw&APw-rfe (MESSAGES 4 UIDNEXT 9 HIGHESTMODSEQ 12)\r\nA0001 OK\r\n"}});
+    MailboxStatus status("Entwürfe", {"MESSAGES", "UIDNEXT", "HIGHESTMODSEQ"});
+    f.session->execute(status);
+    EXPECT_EQ(status.find("MESSAGES"), 4u);
+    EXPECT_EQ(status.find("UIDNEXT"), 9u);
+    EXPECT_EQ(status.find("HIGHESTMODSEQ"), 12u);
     f.finished();
 }

@@ -13,6 +13,7 @@
 #include "cachet/imap/mailbox_commands.h"
 #include "cachet/imap/message_commands.h"
 #include "cachet/imap/move.h"
+#include "cachet/imap/search_commands.h"
 #include "cachet/imap/session_commands.h"
 #include "support/cutting_proxy.h"
 #include "support/process.h"
@@ -224,6 +225,28 @@ TEST_F(ImapMail, FetchEnvelopesAndStructureThenBody) {
     ASSERT_EQ(full.messages().size(), 1u);
     EXPECT_EQ(full.messages()[0].attributes.find("BODY", "")->data, bytes);
     EXPECT_EQ(full.messages()[0].attributes.find("BODY", "TEXT")->data, body);
+}
+
+TEST_F(ImapMail, SearchBySubjectAndStatus) {
+    auto session = bed->login("alice");
+    const std::string mailbox = freshMailbox(*session, "Search");
+    append(*session, mailbox, message("ACME-token-one"));
+    const uint32_t wanted = append(*session, mailbox, message("ACME-token-two"));
+    append(*session, mailbox, message("other"), {"\\Seen"});
+    MailboxStatus status(mailbox, {"MESSAGES", "UIDNEXT", "UNSEEN"});
+    session->execute(status);
+    EXPECT_EQ(status.find("MESSAGES"), 3u);
+    EXPECT_EQ(status.find("UNSEEN"), 2u);
+    EXPECT_EQ(status.find("UIDNEXT"), wanted + 2);
+    Select select(mailbox);
+    session->execute(select);
+    ASSERT_TRUE(session->capabilities().has("ESEARCH"));
+    UidSearch esearch(SearchCriteria().subject("token-two"), true);
+    session->execute(esearch);
+    EXPECT_EQ(esearch.uids, std::vector<uint32_t>{wanted});
+    UidSearch classic(SearchCriteria().unseen().subject("ACME"), false);
+    session->execute(classic);
+    EXPECT_EQ(classic.uids.size(), 2u);
 }
 
 TEST_F(ImapMail, FlagChangesAreSeenBothWays) {

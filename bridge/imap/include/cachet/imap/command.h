@@ -30,9 +30,13 @@ public:
     virtual void onCompleted(const StatusResponse& status) { result_ = status; }
 
     const StatusResponse& result() const { return result_; }
+    // The tag the session gave it ("A0007"), to match ESEARCH correlators.
+    const std::string& tag() const { return tag_; }
+    void setTag(std::string tag) { tag_ = std::move(tag); }
 
 protected:
     StatusResponse result_;
+    std::string tag_;
 };
 
 }  // namespace cachet::imap
