@@ -56,6 +56,8 @@ struct ExistsData { uint32_t count = 0; };
 struct RecentData { uint32_t count = 0; };
 struct ExpungeData { uint32_t sequence = 0; };
 
+// One ENVELOPE address. Groups are kept as sent (RFC 9051 §7.5.2): host NIL
+// with a mailbox starts the group named by it, host and mailbox NIL end it.
 struct Address {
     std::optional<std::string> name, route, mailbox, host;
     bool operator==(const Address&) const = default;
