@@ -51,11 +51,11 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 socket_present() { [ -S "$1" ]; }
 pid_alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
 
-# Four distinct free loopback ports: all are bound at once so none repeats.
+# Five distinct free loopback ports: all are bound at once so none repeats.
 free_ports() {
   python3 - <<'EOF'
 import socket
-socks = [socket.socket() for _ in range(4)]
+socks = [socket.socket() for _ in range(5)]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(" ".join(str(s.getsockname()[1]) for s in socks))
@@ -252,7 +252,7 @@ EOF
 }
 
 write_postfix_conf() {
-  local smtp_port=$1 submission_port=$2 u
+  local smtp_port=$1 submission_port=$2 submissions_port=$3 u
   mkdir -p "$POSTFIX_CONF" "$POSTFIX_DIR/queue" "$POSTFIX_DIR/data"
   chown postfix:postfix "$POSTFIX_DIR/data"
   : >"$POSTFIX_CONF/mailboxes"
@@ -319,6 +319,12 @@ $submission_port inet n       -       n       -       -       smtpd
   -o smtpd_sasl_auth_enable=yes
   -o smtpd_client_restrictions=permit_sasl_authenticated,reject
   -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
+$submissions_port inet n      -       n       -       -       smtpd
+  -o syslog_name=postfix-mailbed/submissions
+  -o smtpd_tls_wrappermode=yes
+  -o smtpd_sasl_auth_enable=yes
+  -o smtpd_client_restrictions=permit_sasl_authenticated,reject
+  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -345,7 +351,7 @@ EOF
 }
 
 write_env() {
-  local smtp_port=$1 submission_port=$2 imap_port=$3 imaps_port=$4 u n
+  local smtp_port=$1 submission_port=$2 imap_port=$3 imaps_port=$4 submissions_port=$5 u n
   {
     echo "MAILBED_DIR=$D"
     echo "MAILBED_HOST=127.0.0.1"
@@ -353,6 +359,7 @@ write_env() {
     echo "MAILBED_DOMAIN=$DOMAIN"
     echo "MAILBED_SMTP_PORT=$smtp_port"
     echo "MAILBED_SUBMISSION_PORT=$submission_port"
+    echo "MAILBED_SUBMISSIONS_PORT=$submissions_port"
     echo "MAILBED_IMAP_PORT=$imap_port"
     echo "MAILBED_IMAPS_PORT=$imaps_port"
     echo "MAILBED_LMTP_SOCKET=$LMTP_SOCKET"
@@ -410,11 +417,11 @@ cmd_start_once() {
   layout "$1"
   rm -rf "$D/tls" "$D/dovecot" "$D/postfix" "$D/mail" "$D/env"
 
-  local smtp_port submission_port imap_port imaps_port
-  read -r smtp_port submission_port imap_port imaps_port < <(free_ports)
+  local smtp_port submission_port imap_port imaps_port submissions_port
+  read -r smtp_port submission_port imap_port imaps_port submissions_port < <(free_ports)
   make_tls
   write_dovecot_conf "$imap_port" "$imaps_port"
-  write_postfix_conf "$smtp_port" "$submission_port"
+  write_postfix_conf "$smtp_port" "$submission_port" "$submissions_port"
 
   trap 'echo "mailbed: start failed, stopping" >&2; show_logs; cmd_stop "$D" >/dev/null 2>&1 || true' ERR
   # Daemons get no inherited stdout/stderr: a caller reading our output
@@ -429,9 +436,10 @@ cmd_start_once() {
   postfix -c "$POSTFIX_CONF" start </dev/null >>"$POSTFIX_DIR/start.log" 2>&1
   wait_until "$START_TIMEOUT" "Postfix SMTP on port $smtp_port" service_up Postfix postfix_master_pid port_open "$smtp_port"
   wait_until "$START_TIMEOUT" "Postfix submission on port $submission_port" service_up Postfix postfix_master_pid port_open "$submission_port"
+  wait_until "$START_TIMEOUT" "Postfix submissions on port $submissions_port" service_up Postfix postfix_master_pid port_open "$submissions_port"
   trap - ERR
 
-  write_env "$smtp_port" "$submission_port" "$imap_port" "$imaps_port"
+  write_env "$smtp_port" "$submission_port" "$imap_port" "$imaps_port" "$submissions_port"
   echo "mailbed: running in $D (submission $submission_port, IMAP $imap_port, IMAPS $imaps_port); env in $D/env"
 }
 
