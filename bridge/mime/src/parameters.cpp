@@ -242,7 +242,8 @@ std::string formatParameter(std::string_view name, std::string_view utf8Value) {
     for (char& c : value)
         if (static_cast<unsigned char>(c) < 32) c = ' ';  // no header injection through a file name
     const bool ascii = isAscii(value);
-    if (ascii && !value.empty() && value.size() + name.size() < 70) {
+    // A quoted "=?...?=" would be read back as an encoded word, so such values go as RFC 2231 too.
+    if (ascii && !value.empty() && value.size() + name.size() < 70 && value.find("=?") == std::string::npos) {
         if (std::all_of(value.begin(), value.end(), [](char c) { return isTokenChar(static_cast<unsigned char>(c)); }))
             return ";\r\n " + std::string(name) + "=" + value;
         std::string quoted = "\"";
