@@ -17,6 +17,8 @@ packages=(
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
+  # bridge/smtp submits through libcurl (OpenSSL flavour, like pki/); bridge/store uses SQLite with FTS5
+  libcurl4-openssl-dev libsqlite3-dev
 )
 
 missing=()
