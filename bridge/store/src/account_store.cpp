@@ -192,8 +192,15 @@ void AccountStore::resetFolder(int64_t folderId, uint32_t newUidValidity) {
     t.commit();
 }
 
+Statement& AccountStore::prepared(const std::string& sql) {
+    auto& slot = statements_[sql];
+    if (!slot) slot = std::make_unique<Statement>(db_, sql);
+    slot->reset();
+    return *slot;
+}
+
 int64_t AccountStore::saveMessage(const StoredMessage& m) {
-    Statement s(db_,
+    Statement& s = prepared(
                 "INSERT INTO messages (folder_id, uid, modseq, flags, internal_date, size, subject, from_addr, to_addr, "
                 "cc_addr, date, message_id, in_reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
                 "ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = excluded.modseq, flags = excluded.flags, "
@@ -207,11 +214,12 @@ int64_t AccountStore::saveMessage(const StoredMessage& m) {
     if (!s.step()) db_.fail("save message");
     const int64_t id = s.integer(0);
     s.run();
+    s.reset();  // a statement left mid-way would block COMMIT
     return id;
 }
 
 void AccountStore::setFlags(int64_t folderId, uint32_t uid, const std::vector<std::string>& flags, uint64_t modseq) {
-    Statement(db_, "UPDATE messages SET flags = ?3, modseq = MAX(modseq, ?4) WHERE folder_id = ?1 AND uid = ?2")
+    prepared("UPDATE messages SET flags = ?3, modseq = MAX(modseq, ?4) WHERE folder_id = ?1 AND uid = ?2")
         .bind(1, folderId)
         .bind(2, static_cast<int64_t>(uid))
         .bind(3, joinFlags(flags))

@@ -6,6 +6,8 @@
 // The schema is versioned (PRAGMA user_version) and migrated forward on open.
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -101,8 +103,12 @@ public:
 private:
     void migrate(int migrateUpTo);
     StoredMessage readMessage(Statement& s);
+    // The statement for `sql`, prepared once per store and reset for re-use
+    // (the sync loop saves messages by the thousand).
+    Statement& prepared(const std::string& sql);
 
     Database db_;
+    std::map<std::string, std::unique_ptr<Statement>> statements_;
 };
 
 }  // namespace cachet::bridge::store
