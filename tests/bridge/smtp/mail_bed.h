@@ -4,7 +4,7 @@
 // stopped by PID on destruction. Needs root: tests skip otherwise.
 #include <unistd.h>
 
-#include <chrono>
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -25,7 +25,12 @@ public:
         if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
         dir_ = pattern;
         const auto r = run({"bash", CACHET_MAILBED_SH, "start", dir_});
-        if (r.exitCode != 0) throw std::runtime_error("mailbed start failed:\n" + r.output);
+        if (r.exitCode != 0) {
+            // start stops what it started on failure; only the directory is left to remove.
+            std::error_code ignored;
+            std::filesystem::remove_all(dir_, ignored);
+            throw std::runtime_error("mailbed start failed:\n" + r.output);
+        }
         std::ifstream env(dir_ + "/env");
         std::string line;
         while (std::getline(env, line)) {
