@@ -49,7 +49,10 @@ Dialogue::Dialogue() { pending_.push_back({Awaiting::Greeting, {}}); }
 
 void Dialogue::commandSent(std::string_view line) {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    if (startsWithVerb(line, "EHLO ") || startsWithVerb(line, "HELO ")) {
+    if (inAuthExchange_ || startsWithVerb(line, "AUTH ")) {
+        inAuthExchange_ = false;  // set again by the next 334
+        pending_.push_back({Awaiting::Auth, {}});
+    } else if (startsWithVerb(line, "EHLO ") || startsWithVerb(line, "HELO ")) {
         pending_.push_back({Awaiting::Ehlo, {}});
     } else if (startsWithVerb(line, "MAIL FROM:")) {
         pending_.push_back({Awaiting::MailFrom, angleAddress(line.substr(10))});
@@ -58,7 +61,7 @@ void Dialogue::commandSent(std::string_view line) {
     } else if (upper(line) == "DATA") {
         pending_.push_back({Awaiting::DataGo, {}});
     } else {
-        // AUTH, its continuation lines, STARTTLS, NOOP, QUIT...: only the count matters.
+        // STARTTLS, NOOP, QUIT...: only the count matters.
         pending_.push_back({Awaiting::Other, {}});
     }
 }
@@ -124,6 +127,10 @@ void Dialogue::replyComplete(Reply reply) {
                 }
                 capabilities_ = std::move(caps);  // the last EHLO (after STARTTLS) is the one that counts
             }
+            break;
+        case Awaiting::Auth:
+            if (reply.code == 334) inAuthExchange_ = true;
+            if (reply.code == 235) authenticated_ = true;
             break;
         case Awaiting::MailFrom:
             mailFrom_ = std::move(reply);

@@ -25,11 +25,19 @@ struct SlistDeleter {
 
 struct Upload {
     const std::string* data;
+    const Dialogue* dialogue;
     size_t offset = 0;
+    bool refusedUnauthenticated = false;
 };
 
 size_t readUpload(char* buffer, size_t size, size_t count, void* user) {
     auto* upload = static_cast<Upload*>(user);
+    // curl goes on without AUTH when the server offers none; a submission never
+    // does. Aborting before the first body byte leaves the server nothing to deliver.
+    if (upload->offset == 0 && !upload->dialogue->authenticated()) {
+        upload->refusedUnauthenticated = true;
+        return CURL_READFUNC_ABORT;
+    }
     const size_t n = std::min(size * count, upload->data->size() - upload->offset);
     std::memcpy(buffer, upload->data->data() + upload->offset, n);
     upload->offset += n;
@@ -60,6 +68,8 @@ void checkAddress(const std::string& address) {
     if (address.empty() || address.find_first_of("<>\r\n\0 ", 0, 6) != std::string::npos)
         throw SubmissionError("invalid envelope address \"" + address + "\"", std::nullopt);
 }
+
+constexpr const char* kNoAuth = "the server did not authenticate us (no AUTH offered, or none succeeded)";
 
 class Session {
 public:
@@ -131,6 +141,7 @@ Capabilities Submission::probe() const {
     session.set(CURLOPT_CONNECT_ONLY, 1L);
     const CURLcode rc = session.perform();
     if (rc != CURLE_OK) session.fail(rc, "connecting");
+    if (!session.dialogue().authenticated()) throw SubmissionError(kNoAuth, session.dialogue().lastReply());
     return session.dialogue().capabilities();
 }
 
@@ -151,7 +162,7 @@ SendReport Submission::send(const std::string& from, const std::vector<std::stri
     session.set(CURLOPT_MAIL_RCPT, rcpt.get());
     // Go on with the accepted recipients when some are refused (the option's name has three Ls in curl < 8.2).
     session.set(CURLOPT_MAIL_RCPT_ALLLOWFAILS, 1L);
-    Upload upload{&message};
+    Upload upload{&message, &session.dialogue()};
     session.set(CURLOPT_UPLOAD, 1L);
     session.set(CURLOPT_READFUNCTION, readUpload);
     session.set(CURLOPT_READDATA, &upload);
@@ -161,6 +172,7 @@ SendReport Submission::send(const std::string& from, const std::vector<std::stri
 
     const CURLcode rc = session.perform();
     const Dialogue& d = session.dialogue();
+    if (upload.refusedUnauthenticated) throw SubmissionError(std::string(kNoAuth) + "; nothing was sent", d.lastReply());
     SendReport report;
     report.recipients = d.recipients();
     report.capabilities = d.capabilities();

@@ -61,6 +61,7 @@ TEST(SmtpDialogue, ReadsAWholeSubmission) {
     sendCommands(d);
     d.bytesReceived(kServer);
     checkOutcome(d);
+    EXPECT_TRUE(d.authenticated());
 }
 
 TEST(SmtpDialogue, RepliesSplitAtEveryByteGiveTheSameResult) {
@@ -95,4 +96,29 @@ TEST(SmtpDialogue, AuthCredentialsAreNeverKept) {
     ASSERT_TRUE(d.lastReply());
     EXPECT_EQ(d.lastReply()->text().find("AGFsaWNl"), std::string::npos);
     EXPECT_EQ(d.lastReply()->code, 535);
+    EXPECT_FALSE(d.authenticated());
+}
+
+TEST(SmtpDialogue, AuthLoginExchangeIsFollowedToItsEnd) {
+    Dialogue d;
+    d.commandSent("AUTH LOGIN");
+    d.bytesReceived("220 hi\r\n334 VXNlcm5hbWU6\r\n");
+    d.commandSent("YWxpY2U=");
+    d.bytesReceived("334 UGFzc3dvcmQ6\r\n");
+    d.commandSent("c2VjcmV0");
+    EXPECT_FALSE(d.authenticated());
+    d.bytesReceived("235 2.7.0 Authentication successful\r\n");
+    EXPECT_TRUE(d.authenticated());
+    d.commandSent("MAIL FROM:<a@example.test>");
+    d.bytesReceived("250 2.1.0 Ok\r\n");
+    ASSERT_TRUE(d.mailFromReply());
+    EXPECT_EQ(d.mailFromReply()->code, 250);
+}
+
+TEST(SmtpDialogue, NoAuthMeansNotAuthenticated) {
+    Dialogue d;
+    d.commandSent("EHLO x");
+    d.commandSent("MAIL FROM:<a@example.test>");
+    d.bytesReceived("220 hi\r\n250 mail\r\n250 2.1.0 Ok\r\n");
+    EXPECT_FALSE(d.authenticated());
 }

@@ -150,6 +150,31 @@ TEST_F(SmtpMailBed, UntrustedCertificateIsRefused) {
     EXPECT_THROW((void)smtp::Submission(s, {"a", "b"}).probe(), smtp::SubmissionError);
 }
 
+TEST_F(SmtpMailBed, AServerThatOffersNoAuthIsRefusedBeforeTheBody) {
+    // The bed's server-to-server port offers STARTTLS but no AUTH and would take
+    // mail for its domain from anyone; a submission must not go on without AUTH
+    // (curl alone would, silently).
+    smtp::ServerSettings s = settings(smtp::TlsMode::StartTls);
+    s.port = bed->port("MAILBED_SMTP_PORT");
+    const smtp::Submission noAuth(s, {bed->address("alice"), bed->password("alice")});
+    EXPECT_THROW((void)noAuth.probe(), smtp::SubmissionError);
+    mime::OutgoingMessage m = message("must not arrive");
+    m.messageId = mime::generateMessageId(m.from);
+    try {
+        noAuth.send(bed->address("alice"), {bed->address("bob")}, mime::compose(m));
+        FAIL() << "sent without AUTH";
+    } catch (const smtp::SubmissionError& e) {
+        EXPECT_NE(std::string(e.what()).find("did not authenticate"), std::string::npos) << e.what();
+    }
+    // The refused one ended the session inside DATA, so Postfix dropped it: once a
+    // message sent afterwards has arrived, the refused one is still not there.
+    mime::OutgoingMessage after = message("after the refused one");
+    after.messageId = mime::generateMessageId(after.from);
+    as("alice").send(bed->address("alice"), {bed->address("bob")}, mime::compose(after));
+    (void)received("bob", after.messageId);
+    EXPECT_FALSE(ImapReader(*bed, "bob").waitForMessageId(m.messageId, std::chrono::seconds(0)));
+}
+
 TEST_F(SmtpMailBed, NobodyAcceptedIsAnErrorListingEachRecipient) {
     const std::string domain = bed->get("MAILBED_DOMAIN");
     try {

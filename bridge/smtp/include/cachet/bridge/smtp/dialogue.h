@@ -51,9 +51,11 @@ public:
     const std::optional<Reply>& mailFromReply() const { return mailFrom_; }
     const std::optional<Reply>& dataReply() const { return data_; }  // after the message body
     const std::optional<Reply>& lastReply() const { return last_; }
+    // An AUTH exchange ended in 235 (RFC 4954).
+    bool authenticated() const { return authenticated_; }
 
 private:
-    enum class Awaiting { Greeting, Ehlo, MailFrom, Rcpt, DataGo, DataEnd, Other };
+    enum class Awaiting { Greeting, Ehlo, Auth, MailFrom, Rcpt, DataGo, DataEnd, Other };
     struct Pending {
         Awaiting what;
         std::string address;
@@ -69,6 +71,8 @@ private:
     std::optional<Reply> mailFrom_;
     std::optional<Reply> data_;
     std::optional<Reply> last_;
+    bool inAuthExchange_ = false;  // after a 334: the next lines sent are SASL responses
+    bool authenticated_ = false;
 };
 
 }  // namespace cachet::bridge::smtp
