@@ -16,6 +16,8 @@ constexpr size_t kMaxLine = 78;
 constexpr size_t kMaxEncodedWord = 75;             // RFC 2047 §2
 constexpr std::string_view kWordPrefix = "=?UTF-8?B?";
 constexpr size_t kWordOverhead = 12;               // "=?UTF-8?B?" + "?="
+// Real mailers write words longer than 75 characters; none this long.
+constexpr size_t kMaxWordScan = 4096;
 
 struct EncodedWord {
     std::string charset;
@@ -25,7 +27,9 @@ struct EncodedWord {
 
 // Parses "=?charset?B|Q?text?=" at `start` (which holds "=?"). False when the
 // text there is not an encoded word, or one whose payload does not decode.
-bool parseEncodedWord(std::string_view raw, size_t start, EncodedWord& word, const Report& report) {
+bool parseEncodedWord(std::string_view fullRaw, size_t start, EncodedWord& word, const Report& report) {
+    // Each attempt looks at a bounded window, so text full of "=?" stays linear to read.
+    const std::string_view raw = fullRaw.substr(0, std::min(fullRaw.size(), start + kMaxWordScan));
     size_t i = start + 2;
     const size_t charsetEnd = raw.find('?', i);
     if (charsetEnd == std::string_view::npos || charsetEnd == i || charsetEnd - i > 64) return false;

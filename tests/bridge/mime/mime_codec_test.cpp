@@ -253,3 +253,11 @@ TEST(Dates, FormatsAndParsesRfc5322AndObsoleteForms) {
     EXPECT_EQ(parseDate("31 Foo 2026 10:00:00 +0000"), std::nullopt);
     EXPECT_EQ(parseDate("1 Jan 99999 10:00:00 +0000"), std::nullopt);
 }
+
+TEST(EncodedWords, TextFullOfWordStartsIsReadInLinearTime) {
+    // 2 MB of "=?a?q?" with no "?=": each attempt is bounded, so this is quick; an
+    // unbounded search would be quadratic (hours) and hit the ctest timeout.
+    std::string hostile;
+    while (hostile.size() < 2 * 1024 * 1024) hostile += "=?a?q?";
+    EXPECT_EQ(decodeHeaderText(hostile), hostile);
+}
