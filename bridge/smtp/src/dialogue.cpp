@@ -55,6 +55,7 @@ void Dialogue::commandSent(std::string_view line) {
     } else if (startsWithVerb(line, "EHLO ") || startsWithVerb(line, "HELO ")) {
         pending_.push_back({Awaiting::Ehlo, {}});
     } else if (startsWithVerb(line, "MAIL FROM:")) {
+        mailFromCommand_ = std::string(line);
         pending_.push_back({Awaiting::MailFrom, angleAddress(line.substr(10))});
     } else if (startsWithVerb(line, "RCPT TO:")) {
         pending_.push_back({Awaiting::Rcpt, angleAddress(line.substr(8))});

@@ -176,6 +176,7 @@ SendReport Submission::send(const std::string& from, const std::vector<std::stri
     SendReport report;
     report.recipients = d.recipients();
     report.capabilities = d.capabilities();
+    report.mailFromCommand = d.mailFromCommand();
     const bool delivered = d.dataReply() && d.dataReply()->code / 100 == 2;
     if (rc != CURLE_OK || !delivered) {
         if (!report.recipients.empty() && report.refused().size() == report.recipients.size()) {

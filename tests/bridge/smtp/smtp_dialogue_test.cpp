@@ -41,6 +41,7 @@ void checkOutcome(const Dialogue& d) {
     EXPECT_EQ(caps.authMechanisms, (std::vector<std::string>{"PLAIN", "LOGIN"}));
     ASSERT_TRUE(d.mailFromReply());
     EXPECT_EQ(d.mailFromReply()->code, 250);
+    EXPECT_EQ(d.mailFromCommand(), "MAIL FROM:<alice@example.test> SIZE=1234");
     ASSERT_EQ(d.recipients().size(), 3u);
     EXPECT_EQ(d.recipients()[0].address, "bob@example.test");
     EXPECT_TRUE(d.recipients()[0].accepted());

@@ -86,8 +86,9 @@ TEST_F(SmtpMailBed, OneMessageReachesBobAndCarolAndTheUnknownRecipientIsReported
     mime::OutgoingMessage m = message("to bob and carol");
     m.messageId = mime::generateMessageId(m.from);
     const std::string nobody = "nobody@" + bed->get("MAILBED_DOMAIN");
+    const std::string wire = mime::compose(m);
     const smtp::SendReport report =
-        as("alice").send(bed->address("alice"), {bed->address("bob"), nobody, bed->address("carol")}, mime::compose(m));
+        as("alice").send(bed->address("alice"), {bed->address("bob"), nobody, bed->address("carol")}, wire);
     ASSERT_EQ(report.recipients.size(), 3u);
     EXPECT_TRUE(report.recipients[0].accepted());
     EXPECT_EQ(report.recipients[1].address, nobody);
@@ -97,6 +98,9 @@ TEST_F(SmtpMailBed, OneMessageReachesBobAndCarolAndTheUnknownRecipientIsReported
     EXPECT_TRUE(report.recipients[2].accepted());
     EXPECT_EQ(report.refused(), std::vector<std::string>{nobody});
     EXPECT_EQ(report.dataReply.code, 250) << report.dataReply.text();
+    // The server offers SIZE, so the size was declared up front (RFC 1870).
+    EXPECT_NE(report.mailFromCommand.find(" SIZE=" + std::to_string(wire.size())), std::string::npos)
+        << report.mailFromCommand;
 
     for (const char* user : {"bob", "carol"}) {
         SCOPED_TRACE(user);

@@ -49,6 +49,8 @@ public:
     const Capabilities& capabilities() const { return capabilities_; }
     const std::vector<RecipientStatus>& recipients() const { return recipients_; }
     const std::optional<Reply>& mailFromReply() const { return mailFrom_; }
+    // The MAIL FROM line as sent, with its parameters (SIZE=, SMTPUTF8...).
+    const std::string& mailFromCommand() const { return mailFromCommand_; }
     const std::optional<Reply>& dataReply() const { return data_; }  // after the message body
     const std::optional<Reply>& lastReply() const { return last_; }
     // An AUTH exchange ended in 235 (RFC 4954).
@@ -69,6 +71,7 @@ private:
     Capabilities capabilities_;
     std::vector<RecipientStatus> recipients_;
     std::optional<Reply> mailFrom_;
+    std::string mailFromCommand_;
     std::optional<Reply> data_;
     std::optional<Reply> last_;
     bool inAuthExchange_ = false;  // after a 334: the next lines sent are SASL responses

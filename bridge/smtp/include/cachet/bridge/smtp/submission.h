@@ -54,6 +54,7 @@ struct SendReport {
     std::vector<RecipientStatus> recipients;  // one per envelope recipient, in order
     Reply dataReply;                          // the server's verdict on the message
     Capabilities capabilities;                // what the server offered after STARTTLS
+    std::string mailFromCommand;              // "MAIL FROM:<a@b> SIZE=1234" as curl sent it
     std::vector<std::string> refused() const;  // addresses the server did not accept
 };
 
