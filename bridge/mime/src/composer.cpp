@@ -101,11 +101,14 @@ Entity attachmentEntity(const Attachment& a) {
     return e;
 }
 
-Entity multipart(std::string_view subtype, const std::vector<Entity>& parts) {
+// `rootType`: the type= parameter multipart/related requires (RFC 2387 §3.1).
+Entity multipart(std::string_view subtype, const std::vector<Entity>& parts, std::string_view rootType = {}) {
     // "=_" cannot occur in base64 or quoted-printable output; the random part makes a text collision negligible.
     const std::string boundary = "=_cachet_" + randomHex(18);
     Entity e;
-    e.headers = "Content-Type: multipart/" + std::string(subtype) + ";\r\n boundary=\"" + boundary + "\"\r\n";
+    e.headers = "Content-Type: multipart/" + std::string(subtype) + ";\r\n boundary=\"" + boundary + "\"";
+    if (!rootType.empty()) e.headers += ";\r\n type=\"" + std::string(rootType) + "\"";
+    e.headers += "\r\n";
     e.body = "This is a multipart message in MIME format.\r\n";
     for (const auto& part : parts) e.body += "\r\n--" + boundary + "\r\n" + part.bytes();
     e.body += "\r\n--" + boundary + "--\r\n";
@@ -169,11 +172,21 @@ std::string compose(const OutgoingMessage& message, const ComposeOptions& option
     headers += "MIME-Version: 1.0\r\n";
 
     Entity content = textEntity("plain", message.text, options.allow8bit);
-    if (message.html) content = multipart("alternative", {content, textEntity("html", *message.html, options.allow8bit)});
-    if (!message.attachments.empty()) {
-        std::vector<Entity> parts{content};
-        for (const auto& a : message.attachments) parts.push_back(attachmentEntity(a));
-        content = multipart("mixed", parts);
+    std::vector<Entity> related;  // images the HTML shows by cid: (RFC 2387)
+    std::vector<Entity> attached;
+    for (const auto& a : message.attachments)
+        (message.html && !a.contentId.empty() ? related : attached).push_back(attachmentEntity(a));
+    if (message.html) {
+        Entity html = textEntity("html", *message.html, options.allow8bit);
+        if (!related.empty()) {
+            related.insert(related.begin(), html);
+            html = multipart("related", related, "text/html");
+        }
+        content = multipart("alternative", {content, html});
+    }
+    if (!attached.empty()) {
+        attached.insert(attached.begin(), content);
+        content = multipart("mixed", attached);
     }
     return headers + content.bytes();
 }

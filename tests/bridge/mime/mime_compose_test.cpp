@@ -75,23 +75,32 @@ TEST(Compose, RoundTripParsesBackIdentically) {
     EXPECT_EQ(m.root().headers.raw("In-Reply-To"), "<parent@example.test>");
     EXPECT_EQ(m.root().headers.raw("References"), "<root@example.test> <parent@example.test>");
 
+    // mixed [ alternative [ text, related [ html, logo ] ], pdf, empty.txt ]
     EXPECT_EQ(m.root().mediaType, "multipart/mixed");
-    ASSERT_EQ(m.root().children.size(), 4u);
-    EXPECT_EQ(m.root().children[0].mediaType, "multipart/alternative");
+    ASSERT_EQ(m.root().children.size(), 3u);
+    const Part& alternative = m.root().children[0];
+    EXPECT_EQ(alternative.mediaType, "multipart/alternative");
+    ASSERT_EQ(alternative.children.size(), 2u);
+    EXPECT_EQ(alternative.children[1].mediaType, "multipart/related");
+    EXPECT_EQ(alternative.children[1].contentType.parameter("type"), "text/html");
+    ASSERT_EQ(alternative.children[1].children.size(), 2u);
+    EXPECT_EQ(alternative.children[1].children[1].section, "1.2.2");
     ASSERT_NE(m.textBody(), nullptr);
     EXPECT_EQ(m.text(*m.textBody()), out.text);
     ASSERT_NE(m.htmlBody(), nullptr);
     EXPECT_EQ(m.text(*m.htmlBody()), *out.html);
+    // In tree order: the inline logo (inside related) comes first.
     const auto attachments = m.attachments();
     ASSERT_EQ(attachments.size(), out.attachments.size());
+    const std::vector<const Attachment*> expected{&out.attachments[1], &out.attachments[0], &out.attachments[2]};
     for (size_t k = 0; k < attachments.size(); ++k) {
         SCOPED_TRACE(k);
-        EXPECT_EQ(attachments[k]->fileName(), out.attachments[k].fileName);
-        EXPECT_EQ(attachments[k]->mediaType, out.attachments[k].mediaType);
-        EXPECT_EQ(m.decodedBody(*attachments[k]), out.attachments[k].data);
+        EXPECT_EQ(attachments[k]->fileName(), expected[k]->fileName);
+        EXPECT_EQ(attachments[k]->mediaType, expected[k]->mediaType);
+        EXPECT_EQ(m.decodedBody(*attachments[k]), expected[k]->data);
     }
-    EXPECT_EQ(attachments[1]->headers.raw("Content-ID"), "<logo@cachet>");
-    EXPECT_EQ(attachments[1]->disposition->value, "inline");
+    EXPECT_EQ(attachments[0]->headers.raw("Content-ID"), "<logo@cachet>");
+    EXPECT_EQ(attachments[0]->disposition->value, "inline");
 }
 
 TEST(Compose, ChoosesTheEncodingPerPart) {

@@ -16,7 +16,9 @@ struct Attachment {
     std::string fileName;                              // UTF-8
     std::string mediaType = "application/octet-stream";
     std::string data;                                  // exact bytes, always sent in base64
-    std::string contentId;                             // for inline images referenced by the HTML; "" = none
+    // For images the HTML shows as "cid:<contentId>": sent inside multipart/related
+    // with the HTML instead of as a separate attachment. "" = an ordinary attachment.
+    std::string contentId;
     bool inlineDisposition = false;
 };
 
