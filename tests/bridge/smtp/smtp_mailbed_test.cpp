@@ -126,6 +126,20 @@ TEST_F(SmtpMailBed, EightBitBodyGoesWhereTheServerOffersIt) {
     expectSame(received("carol", m.messageId), m);
 }
 
+TEST_F(SmtpMailBed, UnicodeAddressDeclaresSmtpUtf8AndGetsItsOwnVerdict) {
+    mime::OutgoingMessage m = message("to a unicode address too");
+    m.messageId = mime::generateMessageId(m.from);
+    const std::string unicode = "j\xC3\xB6" "e@" + bed->get("MAILBED_DOMAIN");  // no such user
+    const auto report = as("alice").send(bed->address("alice"), {bed->address("bob"), unicode}, mime::compose(m));
+    // The server offers SMTPUTF8 and an address needs it (RFC 6531).
+    EXPECT_NE(report.mailFromCommand.find(" SMTPUTF8"), std::string::npos) << report.mailFromCommand;
+    ASSERT_EQ(report.recipients.size(), 2u);
+    EXPECT_EQ(report.recipients[1].address, unicode);
+    EXPECT_EQ(report.recipients[1].reply.code, 550) << report.recipients[1].reply.text();
+    EXPECT_NE(report.recipients[1].reply.text().find("User unknown"), std::string::npos) << report.recipients[1].reply.text();
+    expectSame(received("bob", m.messageId), m);
+}
+
 TEST_F(SmtpMailBed, WrongPasswordIsAClearError) {
     const smtp::Submission wrong(settings(smtp::TlsMode::StartTls), {bed->address("alice"), "not-the-password"});
     try {
