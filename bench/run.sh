@@ -4,6 +4,7 @@
 # with the peer measured on this machine in the same run.
 #   BENCH_SECONDS=3      per-figure measuring time for the speed benchmarks
 #   BENCH_BIG_MB=1024    size of the generated message for the peak-memory benchmark (0 = skip)
+#   BENCH_STORE_MESSAGES=100000   messages in the mail store search benchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/bench
@@ -17,6 +18,10 @@ echo "== SM2 signatures =="
 if [ -x "$build/bench/smime_bench" ]; then
   echo "== S/MIME, 10 MB message =="
   "$build/bench/smime_bench" 10
+fi
+if [ -x "$build/bench/store_search_bench" ]; then
+  echo "== mail store full-text search, ${BENCH_STORE_MESSAGES:-100000} messages =="
+  "$build/bench/store_search_bench" "${BENCH_STORE_MESSAGES:-100000}"
 fi
 if [ "${BENCH_BIG_MB:-1024}" != 0 ]; then
   echo "== peak memory, ${BENCH_BIG_MB:-1024} MB message =="

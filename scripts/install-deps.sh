@@ -22,6 +22,8 @@ packages=(
   qt6-base-dev qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus libsecret-tools
   # libcurl: cachet-cloud's SMTP submission and IMAP reading, bridge/account
   libcurl4-openssl-dev
+  # bridge/store: SQLite with FTS5
+  libsqlite3-dev
 )
 # The npm acme-client interop test (tests/cloud/acme_client_interop) runs
 # `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already

@@ -36,5 +36,6 @@ void timestampSeeds(SeedWriter& seeds);
 void pkcs12Seeds(SeedWriter& seeds);
 void acmeSeeds(SeedWriter& seeds);
 void imapSeeds(SeedWriter& seeds);
+void mimeSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz

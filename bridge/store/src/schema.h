@@ -1,0 +1,73 @@
+#pragma once
+// The schema's history: migration N takes a store from user_version N to N+1.
+// Never edit a released step; add the next one.
+#include <string_view>
+
+namespace cachet::bridge::store::schema {
+
+// v1: folders, messages with envelope and flags, raw bodies.
+inline constexpr std::string_view kToVersion1 = R"sql(
+CREATE TABLE folders (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    delimiter TEXT NOT NULL DEFAULT '/',
+    special_use TEXT NOT NULL DEFAULT '',
+    uidvalidity INTEGER NOT NULL DEFAULT 0,
+    uidnext INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE messages (
+    id INTEGER PRIMARY KEY,
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    flags TEXT NOT NULL DEFAULT '',
+    internal_date INTEGER NOT NULL DEFAULT 0,
+    size INTEGER NOT NULL DEFAULT 0,
+    subject TEXT NOT NULL DEFAULT '',
+    from_addr TEXT NOT NULL DEFAULT '',
+    to_addr TEXT NOT NULL DEFAULT '',
+    cc_addr TEXT NOT NULL DEFAULT '',
+    date INTEGER NOT NULL DEFAULT 0,
+    message_id TEXT NOT NULL DEFAULT '',
+    UNIQUE (folder_id, uid)
+);
+CREATE INDEX messages_by_date ON messages (folder_id, date DESC);
+CREATE TABLE bodies (
+    message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+    raw BLOB NOT NULL
+);
+)sql";
+
+// v2: CONDSTORE state, threading header, searchable text, and the FTS5 index
+// kept in step with messages/bodies by triggers. Body text of bodies cached
+// under v1 is filled in by the C++ side of this step (it needs the MIME parser).
+inline constexpr std::string_view kToVersion2 = R"sql(
+ALTER TABLE folders ADD COLUMN highest_modseq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN modseq INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN in_reply_to TEXT NOT NULL DEFAULT '';
+ALTER TABLE bodies ADD COLUMN text TEXT NOT NULL DEFAULT '';
+CREATE VIRTUAL TABLE message_search USING fts5(subject, addresses, body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TRIGGER messages_indexed AFTER INSERT ON messages BEGIN
+    INSERT INTO message_search (rowid, subject, addresses, body)
+    VALUES (new.id, new.subject, new.from_addr || ' ' || new.to_addr || ' ' || new.cc_addr, '');
+END;
+CREATE TRIGGER messages_reindexed AFTER UPDATE OF subject, from_addr, to_addr, cc_addr ON messages BEGIN
+    UPDATE message_search SET subject = new.subject, addresses = new.from_addr || ' ' || new.to_addr || ' ' || new.cc_addr
+    WHERE rowid = new.id;
+END;
+CREATE TRIGGER messages_unindexed AFTER DELETE ON messages BEGIN
+    DELETE FROM message_search WHERE rowid = old.id;
+END;
+CREATE TRIGGER bodies_indexed AFTER INSERT ON bodies BEGIN
+    UPDATE message_search SET body = new.text WHERE rowid = new.message_id;
+END;
+CREATE TRIGGER bodies_reindexed AFTER UPDATE OF text ON bodies BEGIN
+    UPDATE message_search SET body = new.text WHERE rowid = new.message_id;
+END;
+CREATE TRIGGER bodies_unindexed AFTER DELETE ON bodies BEGIN
+    UPDATE message_search SET body = '' WHERE rowid = old.message_id;
+END;
+INSERT INTO message_search (rowid, subject, addresses, body)
+    SELECT id, subject, from_addr || ' ' || to_addr || ' ' || cc_addr, '' FROM messages;
+)sql";
+
+}  // namespace cachet::bridge::store::schema
