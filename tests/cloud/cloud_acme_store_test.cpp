@@ -2,7 +2,7 @@
 // trips, single-use nonces, validation reuse lookup, and survival of a reopen.
 #include <gtest/gtest.h>
 
-#include "cachet/cloud/sqlite_acme_store.h"
+#include "cachet/cloud/sql_acme_store.h"
 #include "cachet/pki/error.h"
 #include "support/process.h"
 

@@ -21,10 +21,7 @@ std::string Config::effectiveBaseUrl() const {
     return "http://" + listenHost + ":" + std::to_string(port);
 }
 
-std::filesystem::path Config::databasePath() const {
-    std::filesystem::path p(database);
-    return p.is_absolute() ? p : dataDir / p;
-}
+DatabaseLocation Config::databaseLocation() const { return DatabaseLocation::parse(database, dataDir.string()); }
 
 namespace {
 
@@ -93,6 +90,7 @@ Config loadConfig(const std::filesystem::path& dataDir) {
     if (config.certificateDays < 1 || config.certificateDays > kMaxCertificateDays)
         throw Error(ErrorCode::InvalidArgument,
                     "config field \"certificateDays\" must be 1.." + std::to_string(kMaxCertificateDays));
+    config.databaseLocation();  // a bad connection string is named at load, not at first use
     if (config.directoryRatePerSecond <= 0 || config.directoryBurst < 1)
         throw Error(ErrorCode::InvalidArgument, "config rate limits must be positive");
     return config;

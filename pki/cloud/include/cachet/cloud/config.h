@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include "cachet/cloud/database.h"
+
 namespace cachet::cloud {
 
 struct SmtpConfig {
@@ -28,7 +30,9 @@ struct Config {
     std::string listenHost = "127.0.0.1";
     int port = 8555;
     std::string baseUrl;            // default http://<listenHost>:<port>
-    std::string database = "cachet-cloud.sqlite";  // relative paths are under dataDir
+    // A SQLite file (relative paths are under dataDir) or a PostgreSQL connection
+    // string (postgresql://... or postgresql:key=value ...), see DatabaseLocation.
+    std::string database = "cachet-cloud.sqlite";
     std::string caKeyType = "rsa";  // the S/MIME hierarchy: "rsa" (3072) or "p256"
     int certificateDays = 365;      // clamped to kMaxCertificateDays
     int crlDays = 7;                // nextUpdate of published CRLs
@@ -42,7 +46,7 @@ struct Config {
     AcmeLimits acmeLimits;
 
     std::string effectiveBaseUrl() const;
-    std::filesystem::path databasePath() const;
+    DatabaseLocation databaseLocation() const;
     std::filesystem::path caDir() const { return dataDir / "ca"; }
 };
 
