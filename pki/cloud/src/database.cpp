@@ -44,9 +44,9 @@ std::string conninfoFromUri(const std::string& text) {
     if (!uri.getHost().empty()) pairs.emplace_back("host", uri.getHost());
     if (uri.getSpecifiedPort() != 0) pairs.emplace_back("port", std::to_string(uri.getSpecifiedPort()));
     const std::string userInfo = uri.getUserInfo();  // still percent-encoded, unlike path and query
-    const auto decoded = [](const std::string& text) {
+    const auto decoded = [](const std::string& encoded) {
         std::string out;
-        Poco::URI::decode(text, out);
+        Poco::URI::decode(encoded, out);
         return out;
     };
     if (!userInfo.empty()) {
