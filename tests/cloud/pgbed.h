@@ -44,7 +44,7 @@ public:
 private:
     PgBed() {
         const auto started = cachet::test::run({"bash", CACHET_PGBED_SCRIPT, "start", dir_.path().string()});
-        if (started.exitCode != 0) throw std::runtime_error("pgbed start failed: " + started.output);
+        if (started.exitCode != 0) throw std::runtime_error("pgbed start failed (pgbed.sh stops what it started): " + started.output);
         url_ = cachet::test::readFile(dir_.file("connection"));
         while (!url_.empty() && url_.back() == '\n') url_.pop_back();
     }

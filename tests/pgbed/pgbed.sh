@@ -44,11 +44,14 @@ start() {
   root=$(mktemp -d "${TMPDIR:-/tmp}/cachet-pgbed.XXXXXX")
   [ "$(id -u)" -ne 0 ] || chown "$RUN_AS:" "$root"
   printf 'root=%q\n' "$root" >"$dir/pgbed.state"
+  # Whatever fails from here on, leave no server or data behind.
+  STARTING_DIR=$dir
+  trap 'stop "$STARTING_DIR"' EXIT
 
   printf '%s\n' "$PG_PASSWORD" >"$root/pwfile"
   [ "$(id -u)" -ne 0 ] || chown "$RUN_AS:" "$root/pwfile"
   as_server "$PG_BIN/initdb" -D "$root/data" -U "$PG_USER" --pwfile="$root/pwfile" \
-    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >"$root/initdb.log" 2>&1 ||
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --no-sync --locale=C.UTF-8 >"$root/initdb.log" 2>&1 ||
     die "initdb failed: $(cat "$root/initdb.log")"
   rm -f "$root/pwfile"
 
@@ -68,6 +71,7 @@ start() {
   local url="postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$port/$PG_DATABASE"
   printf 'port=%q\n' "$port" >>"$dir/pgbed.state"
   printf '%s\n' "$url" >"$dir/connection"
+  trap - EXIT
   echo "$url"
 }
 
@@ -75,7 +79,8 @@ start() {
 wait_ready() {
   local root=$1 port=$2 deadline=$((SECONDS + START_TIMEOUT))
   until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1; do
-    ! grep -q FATAL "$root/server.log" 2>/dev/null || return 1
+    # The postmaster logs this when it exits (e.g. the port was taken meanwhile).
+    ! grep -q "database system is shut down" "$root/server.log" 2>/dev/null || return 1
     ((SECONDS < deadline)) || return 1
     sleep 0.05
   done
