@@ -1,32 +1,16 @@
 // The whole AECM enrolment against the `cachet-cloud serve` process over
-// loopback HTTP: account, order, the challenge mail caught by an SMTP sink in
-// this test (S/MIME signature checked against the CA, Subject and
-// Auto-Submitted checked), email-token-00, finalize, download, `openssl
-// verify`, then the certificate in the key directory.
+// loopback HTTP, on SQLite and on a real PostgreSQL (tests/pgbed): account,
+// order, the challenge mail caught by an SMTP sink in this test (S/MIME
+// signature checked against the CA, Subject and Auto-Submitted checked),
+// email-token-00, finalize, download, `openssl verify`, then the certificate
+// in the key directory.
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketStream.h>
-#include <Poco/Net/StreamSocket.h>
-#include <Poco/StreamCopier.h>
-#include <Poco/URI.h>
-#include <atomic>
-#include <condition_variable>
-#include <thread>
-
-#include "acme_test_client.h"
 #include "cachet/cloud/config.h"
 #include "cachet/pki/smime_sign.h"
+#include "cloud/cloud_http_support.h"
+#include "cloud/pgbed.h"
 #include "support/process.h"
-
-extern char** environ;
 
 namespace cachet::cloud {
 namespace {
@@ -38,156 +22,28 @@ using cachet::test::readFile;
 using cachet::test::run;
 using cachet::test::writeFile;
 using namespace cachet::pki;
-using Clock = std::chrono::steady_clock;
+using namespace cachet::cloud::test;
 
-// Enough SMTP to take mail from one client at a time (no extensions, no auth).
-class SmtpSink {
-public:
-    SmtpSink() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this] { serve(); }) {}
-    ~SmtpSink() {
-        stop_ = true;
-        thread_.join();
-    }
-    int port() const { return socket_.address().port(); }
-    // Waits (with a deadline) for the n-th message, 1-based.
-    std::string message(size_t n) {
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, std::chrono::seconds(20), [&] { return messages_.size() >= n; });
-        return messages_.size() >= n ? messages_[n - 1] : std::string();
-    }
+class CloudAcmeHttp : public ::testing::TestWithParam<DatabaseKind> {};
 
-private:
-    void serve() {
-        while (!stop_) {
-            if (!socket_.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ)) continue;
-            Poco::Net::StreamSocket client = socket_.acceptConnection();
-            Poco::Net::SocketStream io(client);
-            io << "220 sink ESMTP\r\n" << std::flush;
-            std::string line, data;
-            bool inData = false;
-            while (std::getline(io, line)) {
-                if (!line.empty() && line.back() == '\r') line.pop_back();
-                if (inData) {
-                    if (line == ".") {
-                        inData = false;
-                        {
-                            std::lock_guard lock(mutex_);
-                            messages_.push_back(data);
-                        }
-                        cv_.notify_all();
-                        io << "250 queued\r\n" << std::flush;
-                    } else {
-                        data += (line.starts_with("..") ? line.substr(1) : line) + "\r\n";
-                    }
-                } else if (line.starts_with("DATA")) {
-                    inData = true;
-                    data.clear();
-                    io << "354 go on\r\n" << std::flush;
-                } else if (line.starts_with("QUIT")) {
-                    io << "221 bye\r\n" << std::flush;
-                    break;
-                } else {
-                    io << "250 ok\r\n" << std::flush;
-                }
-            }
-        }
-    }
-
-    Poco::Net::ServerSocket socket_;
-    std::atomic<bool> stop_{false};
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::vector<std::string> messages_;
-    std::thread thread_;
-};
-
-int freePort() {
-    Poco::Net::ServerSocket s(Poco::Net::SocketAddress("127.0.0.1", 0));
-    return s.address().port();
-}
-
-struct Reply {
-    int status = 0;
-    std::string location, nonce, contentType, body;
-};
-
-Reply http(int port, const std::string& method, const std::string& url, const std::string& body = {}) {
-    const Poco::URI uri(url);
-    Poco::Net::HTTPClientSession session("127.0.0.1", static_cast<Poco::UInt16>(port));
-    session.setTimeout(Poco::Timespan(20, 0));
-    Poco::Net::HTTPRequest request(method, uri.getPathEtc(), Poco::Net::HTTPMessage::HTTP_1_1);
-    if (method == "POST") {
-        request.setContentType("application/jose+json");
-        request.setContentLength(static_cast<std::streamsize>(body.size()));
-    }
-    session.sendRequest(request) << body;
-    Poco::Net::HTTPResponse response;
-    std::istream& in = session.receiveResponse(response);
-    Reply r;
-    r.status = static_cast<int>(response.getStatus());
-    r.location = response.get("Location", "");
-    r.nonce = response.get("Replay-Nonce", "");
-    r.contentType = response.getContentType();
-    if (method != "HEAD") Poco::StreamCopier::copyToString(in, r.body);
-    return r;
-}
-
-std::string thumbprintOf(const TestSigner& signer) {
-    const std::string canonical = "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"" +
-                                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_X, 32) + "\",\"y\":\"" +
-                                  bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32) + "\"}";
-    return toBase64Url(sha256(view(canonical)));
-}
-
-std::string headerOf(const std::string& message, const std::string& name) {
-    const std::string mail = "\r\n" + message.substr(0, message.find("\r\n\r\n"));  // the header block
-    const auto at = mail.find("\r\n" + name + ": ");
-    if (at == std::string::npos) return {};
-    const auto start = at + 2 + name.size() + 2;
-    return mail.substr(start, mail.find("\r\n", start) - start);
-}
-
-TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
+TEST_P(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     cachet::test::TempDir dir;
     SmtpSink sink;
     const std::string data = dir.file("data");
     const int port = freePort();
     std::filesystem::create_directories(data);
-    writeFile(data + "/cachet-cloud.json", R"({"port": )" + std::to_string(port) + R"(, "smtp": {"host": "127.0.0.1", "port": )" +
+    const std::string database = GetParam() == DatabaseKind::Sqlite ? "cachet-cloud.sqlite" : PgBed::shared().freshDatabase();
+    writeFile(data + "/cachet-cloud.json", R"({"port": )" + std::to_string(port) + R"(, "database": ")" + database +
+                                               R"(", "smtp": {"host": "127.0.0.1", "port": )" +
                                                std::to_string(sink.port()) +
                                                R"(, "startTls": false, "from": "acme@cloud.example.test"}})");
     const auto init = run({CACHET_CLOUD_BIN, "init", "--dir", data});
     ASSERT_EQ(init.exitCode, 0) << init.output;
+    EXPECT_EQ(std::filesystem::exists(data + "/cachet-cloud.sqlite"), GetParam() == DatabaseKind::Sqlite)
+        << "the SQLite file must exist exactly when SQLite is configured";
 
-    const std::string log = dir.file("serve.log");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<std::string> args = {CACHET_CLOUD_BIN, "serve", "--dir", data};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    ASSERT_EQ(posix_spawn(&pid, CACHET_CLOUD_BIN, &actions, nullptr, argv.data(), environ), 0);
-    posix_spawn_file_actions_destroy(&actions);
-    struct Stop {  // on early failure
-        pid_t pid;
-        ~Stop() {
-            if (pid <= 0) return;
-            ::kill(pid, SIGTERM);
-            ::waitpid(pid, nullptr, 0);
-        }
-    } stop{pid};
-    const auto deadline = Clock::now() + std::chrono::seconds(30);
-    bool up = false;
-    while (!up && Clock::now() < deadline) {
-        try {
-            up = http(port, "GET", "http://127.0.0.1:" + std::to_string(port) + "/health").status == 200;
-        } catch (const Poco::Exception&) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
-    }
-    ASSERT_TRUE(up) << readFile(log);
+    ServeProcess server(data, port, dir.file("serve.log"));
+    ASSERT_TRUE(server.up()) << server.log();
 
     const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/acme";
     const auto directory = parse(http(port, "GET", base + "/directory").body);
@@ -204,10 +60,10 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     kid = account.location;
     const Reply order = post(directory->getValue<std::string>("newOrder"),
                              R"({"identifiers":[{"type":"email","value":")" + address + R"("}],"profile":"smime-signing"})");
-    ASSERT_EQ(order.status, 201) << order.body << readFile(log);
+    ASSERT_EQ(order.status, 201) << order.body << server.log();
 
     const std::string mail = sink.message(1);
-    ASSERT_FALSE(mail.empty()) << "no challenge mail arrived\n" << readFile(log);
+    ASSERT_FALSE(mail.empty()) << "no challenge mail arrived\n" << server.log();
     EXPECT_EQ(headerOf(mail, "To"), address);
     EXPECT_EQ(headerOf(mail, "From"), "acme@cloud.example.test");
     EXPECT_EQ(headerOf(mail, "Auto-Submitted"), "auto-generated; type=acme");
@@ -256,13 +112,19 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     EXPECT_EQ(lookup.status, 200);
     EXPECT_NE(lookup.body.find(Certificate::listFromPem(download.body)[0].serialHex()), std::string::npos);
 
+    if (GetParam() == DatabaseKind::PostgreSql) {
+        // The certificate is in PostgreSQL, where another front end would find it.
+        const std::string serial = Certificate::listFromPem(download.body)[0].serialHex();
+        EXPECT_EQ(PgBed::shared().query(database, "SELECT status FROM certificates WHERE serial = '" + serial + "'"),
+                  "valid");
+    }
+
     // A clean exit after the ACME work (under ASan this includes no leaks).
-    ASSERT_EQ(::kill(pid, SIGTERM), 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-    stop.pid = -1;
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << readFile(log);
+    EXPECT_TRUE(server.stopCleanly()) << server.log();
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CloudAcmeHttp, ::testing::Values(DatabaseKind::Sqlite, DatabaseKind::PostgreSql),
+                         backendName);
 
 }  // namespace
 }  // namespace cachet::cloud
