@@ -34,6 +34,14 @@ namespace cachet::cloud::test {
 using acme::testing::bnB64u;
 using acme::testing::TestSigner;
 
+inline std::string headerOf(const std::string& message, const std::string& name) {
+    const std::string mail = "\r\n" + message.substr(0, message.find("\r\n\r\n"));  // the header block
+    const auto at = mail.find("\r\n" + name + ": ");
+    if (at == std::string::npos) return {};
+    const auto start = at + 2 + name.size() + 2;
+    return mail.substr(start, mail.find("\r\n", start) - start);
+}
+
 // Enough SMTP to take mail from one client at a time (no extensions, no auth).
 class SmtpSink {
 public:
@@ -46,6 +54,17 @@ public:
     std::size_t count() {
         std::lock_guard lock(mutex_);
         return messages_.size();
+    }
+    // Waits (with a deadline) for a message to this address, "" when none came.
+    std::string messageTo(const std::string& address) {
+        std::unique_lock lock(mutex_);
+        std::string found;
+        cv_.wait_for(lock, std::chrono::seconds(20), [&] {
+            for (const auto& m : messages_)
+                if (headerOf(m, "To") == address) found = m;
+            return !found.empty();
+        });
+        return found;
     }
     // Waits (with a deadline) for the n-th message, 1-based.
     std::string message(size_t n) {
@@ -135,14 +154,6 @@ inline std::string thumbprintOf(const TestSigner& signer) {
                                   bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_X, 32) + "\",\"y\":\"" +
                                   bnB64u(signer.key().get(), OSSL_PKEY_PARAM_EC_PUB_Y, 32) + "\"}";
     return pki::toBase64Url(pki::sha256(pki::view(canonical)));
-}
-
-inline std::string headerOf(const std::string& message, const std::string& name) {
-    const std::string mail = "\r\n" + message.substr(0, message.find("\r\n\r\n"));  // the header block
-    const auto at = mail.find("\r\n" + name + ": ");
-    if (at == std::string::npos) return {};
-    const auto start = at + 2 + name.size() + 2;
-    return mail.substr(start, mail.find("\r\n", start) - start);
 }
 
 // The challenge mail's token-part1 (its Subject "ACME: <token-part1>"), "" when none.
