@@ -300,6 +300,36 @@ TEST_P(AcmeStoreTest, SeveralProcessesOpeningAnEmptyDatabaseAtOnceMigrateItOnce)
     EXPECT_EQ(newest, kSchemaVersion);
 }
 
+// A database written by schema version 3 (orders without status and creation
+// columns, authorizations without token_part1 filled) gets them from the JSON
+// records: the JSON paths of both dialects.
+TEST_P(AcmeStoreTest, MigrationsFillTheNewColumnsFromTheRecordsOfAnOlderSchema) {
+    {
+        auto store = open();
+        store->insertOrder(anOrder("later", "ready", kT0 + 1s));
+        store->insertOrder(anOrder("earlier", "pending", kT0));
+        store->insertAuthorization(anAuthorization("az1", std::nullopt));
+    }
+    {
+        using namespace Poco::Data::Keywords;
+        auto db = openDatabase(location);
+        auto lease = db->lease();
+        lease("DROP INDEX acme_orders_account_created").execute();
+        lease("ALTER TABLE acme_orders DROP COLUMN status").execute();
+        lease("ALTER TABLE acme_orders DROP COLUMN created_at").execute();
+        lease("UPDATE acme_authorizations SET token_part1 = NULL").execute();
+        lease("DELETE FROM schema_version WHERE version >= 3").execute();
+        lease("DROP INDEX acme_authorizations_token").execute();
+        lease("ALTER TABLE acme_authorizations DROP COLUMN token_part1").execute();
+    }
+    auto store = open();
+    EXPECT_EQ(store->orderIdsOfAccount("acct1"), (std::vector<std::string>{"earlier", "later"}));
+    EXPECT_FALSE(store->updateOrderIf(anOrder("later", "processing", kT0 + 1s), "pending"));
+    EXPECT_TRUE(store->updateOrderIf(anOrder("later", "processing", kT0 + 1s), "ready"));
+    ASSERT_TRUE(store->authorizationByTokenPart1("part1-az1"));
+    EXPECT_EQ(store->authorizationByTokenPart1("part1-az1")->id, "az1");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AcmeStoreTest, ::testing::Values(DatabaseKind::Sqlite, DatabaseKind::PostgreSql),
                          cloud::test::backendName);
 
