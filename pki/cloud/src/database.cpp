@@ -161,7 +161,8 @@ void migrate(Database& db) {
 // serialises writers anyway, and WAL lets other processes read meanwhile.
 class SqliteDatabase final : public Database {
 public:
-    explicit SqliteDatabase(DatabaseLocation location) : Database(location), session_("SQLite", location.target) {
+    explicit SqliteDatabase(const DatabaseLocation& location)
+        : Database(DatabaseKind::Sqlite), session_("SQLite", location.target) {
         session_ << "PRAGMA journal_mode=WAL", now;
         session_ << "PRAGMA busy_timeout=5000", now;
         session_ << "PRAGMA foreign_keys=ON", now;
@@ -181,8 +182,8 @@ private:
 class PostgresDatabase final : public Database {
 public:
     static constexpr int kMaxSessions = 16;
-    explicit PostgresDatabase(DatabaseLocation location)
-        : Database(location), pool_("PostgreSQL", location.target, 1, kMaxSessions, 60) {}
+    explicit PostgresDatabase(const DatabaseLocation& location)
+        : Database(DatabaseKind::PostgreSql), pool_("PostgreSQL", location.target, 1, kMaxSessions, 60) {}
     Lease lease() override {
         slots_.acquire();
         try {

@@ -76,7 +76,6 @@ public:
     virtual ~Database() = default;
     virtual Lease lease() = 0;
     const SqlDialect& dialect() const { return dialect_; }
-    const DatabaseLocation& location() const { return location_; }
 
     // Runs fn(lease) in a write transaction (SqlDialect::beginWrite), committed
     // when fn returns and rolled back when it throws.
@@ -104,10 +103,9 @@ public:
     }
 
 protected:
-    explicit Database(DatabaseLocation location) : location_(std::move(location)), dialect_(location_.kind) {}
+    explicit Database(DatabaseKind kind) : dialect_(kind) {}
 
 private:
-    DatabaseLocation location_;
     SqlDialect dialect_;
 };
 
