@@ -12,16 +12,16 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev time
   # independent verification peers (Thunderbird's NSS, GnuPG's gpgsm)
   libnss3-tools gpgsm gnupg
-  # pki/cloud (cachet-cloud): Poco Net/Util/JSON/Data/DataSQLite; sqlite3 CLI to inspect the store; curl for the HTTP tests
+  # pki/cloud (cachet-cloud): Poco Net/Util/JSON/Data/DataSQLite/DataPostgreSQL; sqlite3 CLI to inspect the store; curl for the HTTP tests
   libpoco-dev sqlite3 curl libcurl4-openssl-dev
+  # cachet-cloud on PostgreSQL: libpq for Poco::DataPostgreSQL, and the server the tests start (tests/pgbed)
+  libpq-dev postgresql
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
   # bridge/: Qt core, QtKeychain (OS keyring), libcurl; a private GNOME Keyring
   # (Secret Service) on its own D-Bus session for the keyring tests
   qt6-base-dev qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus libsecret-tools
-  # libcurl: cachet-cloud's SMTP submission and IMAP reading, bridge/account
-  libcurl4-openssl-dev
   # bridge/store: SQLite with FTS5
   libsqlite3-dev
 )

@@ -342,6 +342,42 @@ TEST_F(AcmeBadInput, BadCsrKeepsOrderReady) {
     EXPECT_EQ(problemType(client.post(p.finalizeUrl, R"({"csr":"!!"})")), "urn:ietf:params:acme:error:badCSR");
 }
 
+TEST_F(AcmeBadInput, FinalizeThatLosesTheRaceForTheOrderIsOrderNotReadyAndIssuesNothing) {
+    const PendingOrder p = placeOrder(client);
+    answer(client, p, digestFor(server.mailer.sent.at(0).tokenPart1, p.tokenPart2, client.signer));
+    const std::string orderId = p.orderUrl.substr(p.orderUrl.rfind('/') + 1);
+    ASSERT_EQ(parse(client.post(p.orderUrl, "").body)->getValue<std::string>("status"), "ready");
+    // Another front end takes the order to processing after this one read it as ready.
+    server.store.beforeNextCompareAndSet = [&](RacingStore& store) {
+        OrderRecord taken = *store.order(orderId);
+        taken.status = "processing";
+        ASSERT_TRUE(store.updateOrderIf(taken, "ready"));
+    };
+    const HttpResponse r = client.post(p.finalizeUrl, R"({"csr":")" + csrFor(client.signer.key(), {kAlice}) + "\"}");
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(problemType(r), "urn:ietf:params:acme:error:orderNotReady");
+    EXPECT_TRUE(server.issuer.requests.empty()) << "both front ends issued";
+    EXPECT_EQ(server.store.order(orderId)->status, "processing") << "the winner's state was overwritten";
+}
+
+TEST_F(AcmeBadInput, AnAnswerRacingASettledChallengeChangesNothing) {
+    const PendingOrder p = placeOrder(client);
+    const std::string right = digestFor(server.mailer.sent.at(0).tokenPart1, p.tokenPart2, client.signer);
+    const std::string authzId = p.authzUrl.substr(p.authzUrl.rfind('/') + 1);
+    // Another front end validates the authorization while this one checks a wrong answer.
+    server.store.beforeNextCompareAndSet = [&](RacingStore& store) {
+        AuthorizationRecord valid = *store.authorization(authzId);
+        valid.status = "valid";
+        valid.validatedAt = server.now;
+        valid.expires = server.now + std::chrono::hours(24);
+        ASSERT_TRUE(store.updateAuthorizationIf(valid, "pending"));
+    };
+    const HttpResponse r = answer(client, p, std::string(right.size(), 'A'));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(server.store.authorization(authzId)->status, "valid") << "the late wrong answer invalidated it";
+    EXPECT_EQ(parse(client.post(p.orderUrl, "").body)->getValue<std::string>("status"), "ready");
+}
+
 TEST_F(AcmeBadInput, AccountRules) {
     TestClient newcomer(server, TestSigner::ec());
     EXPECT_EQ(problemType(newcomer.createAccount(R"({"onlyReturnExisting":true})")),

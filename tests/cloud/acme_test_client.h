@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -175,6 +176,26 @@ private:
     pki::Certificate ca_;
 };
 
+// An in-memory store where a test can let "another front end" act between
+// this server's read of a record and its compare-and-set on it.
+class RacingStore : public InMemoryStore {
+public:
+    std::function<void(RacingStore&)> beforeNextCompareAndSet;
+    bool updateOrderIf(const OrderRecord& order, std::string_view expectedStatus) override {
+        race();
+        return InMemoryStore::updateOrderIf(order, expectedStatus);
+    }
+    bool updateAuthorizationIf(const AuthorizationRecord& authz, std::string_view expectedStatus) override {
+        race();
+        return InMemoryStore::updateAuthorizationIf(authz, expectedStatus);
+    }
+
+private:
+    void race() {
+        if (auto other = std::exchange(beforeNextCompareAndSet, nullptr)) other(*this);
+    }
+};
+
 // A server on an in-memory store with a settable clock.
 struct TestServer {
     explicit TestServer(AcmeConfig cfg = {})
@@ -188,7 +209,7 @@ struct TestServer {
     std::string nonce() { return *get(server.url("/new-nonce"), "HEAD").header("Replay-Nonce"); }
 
     TimePoint now = Clock::now();
-    InMemoryStore store;
+    RacingStore store;
     RecordingIssuer issuer;
     RecordingMailer mailer;
     AcmeServer server;

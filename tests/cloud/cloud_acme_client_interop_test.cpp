@@ -70,8 +70,7 @@ TEST(AcmeClientInterop, NpmAcmeClientEnrolsWithEmailToken) {
         EXPECT_EQ(leafKey.output, csrKey.output);
     }
     // A clean exit after the submissions over STARTTLS (under ASan: no leaks).
-    const int status = cloud.serve().stop();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << cloud.serve().log();
+    EXPECT_TRUE(cloud.serve().stopCleanly()) << cloud.serve().log();
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include "acme_test_client.h"
 #include "cachet/cloud/acme_issuer.h"
-#include "cachet/cloud/sqlite_acme_store.h"
+#include "cachet/cloud/sql_acme_store.h"
 #include "cachet/pki/chain.h"
 #include "support/process.h"
 
@@ -32,8 +32,8 @@ struct Cloud {
     explicit Cloud(const Config& c, const acme::AcmeConfig& tuning = {})
         : config(c),
           ca(loadCa(config, std::nullopt)),
-          certificates(openSqliteStore(config.databasePath())),
-          acmeStore(openSqliteAcmeStore(config.databasePath())),
+          certificates(openCertificateStore(openDatabase(config.databaseLocation()))),
+          acmeStore(openAcmeStore(openDatabase(config.databaseLocation()))),
           issuer(ca, *certificates, config),
           acmeIssuer(issuer),
           server(acmeConfig(config, tuning), *acmeStore, acmeIssuer, mailer) {}

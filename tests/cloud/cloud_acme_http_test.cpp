@@ -1,125 +1,69 @@
 // The whole AECM enrolment against the `cachet-cloud serve` process over
-// loopback HTTP: account, order, the challenge mail caught by an SMTP sink in
-// this test (S/MIME signature checked against the CA, Subject and
-// Auto-Submitted checked), email-token-00, finalize, download, `openssl
-// verify`, then the certificate in the key directory.
+// loopback HTTP, on SQLite and on a real PostgreSQL (tests/pgbed): account,
+// order, the challenge mail caught by an SMTP sink in this test (S/MIME
+// signature checked against the CA, Subject and Auto-Submitted checked),
+// email-token-00, finalize, download, `openssl verify`, then the certificate
+// in the key directory.
 #include <gtest/gtest.h>
 
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketStream.h>
-#include <Poco/Net/StreamSocket.h>
-#include <atomic>
-#include <condition_variable>
-#include <thread>
-
-#include "acme_test_client.h"
-#include "cloud_serve.h"
 #include "cachet/cloud/config.h"
 #include "cachet/pki/smime_sign.h"
+#include "cloud/cloud_http_support.h"
+#include "cloud/pgbed.h"
 #include "support/process.h"
 
 namespace cachet::cloud {
 namespace {
 
+using acme::testing::bnB64u;
 using acme::testing::parse;
 using acme::testing::TestSigner;
-using test::headerOf;
-using test::http;
-using test::Reply;
-using test::thumbprintOf;
 using cachet::test::readFile;
 using cachet::test::run;
 using cachet::test::writeFile;
 using namespace cachet::pki;
+using namespace cachet::cloud::test;
 
-// Enough SMTP to take mail from one client at a time (no extensions, no auth).
-class SmtpSink {
-public:
-    SmtpSink() : socket_(Poco::Net::SocketAddress("127.0.0.1", 0)), thread_([this] { serve(); }) {}
-    ~SmtpSink() {
-        stop_ = true;
-        thread_.join();
-    }
-    int port() const { return socket_.address().port(); }
-    // Waits (with a deadline) for the n-th message, 1-based.
-    std::string message(size_t n) {
-        std::unique_lock lock(mutex_);
-        cv_.wait_for(lock, std::chrono::seconds(20), [&] { return messages_.size() >= n; });
-        return messages_.size() >= n ? messages_[n - 1] : std::string();
-    }
+class CloudAcmeHttp : public ::testing::TestWithParam<DatabaseKind> {};
 
-private:
-    void serve() {
-        while (!stop_) {
-            if (!socket_.poll(Poco::Timespan(0, 50000), Poco::Net::Socket::SELECT_READ)) continue;
-            Poco::Net::StreamSocket client = socket_.acceptConnection();
-            Poco::Net::SocketStream io(client);
-            io << "220 sink ESMTP\r\n" << std::flush;
-            std::string line, data;
-            bool inData = false;
-            while (std::getline(io, line)) {
-                if (!line.empty() && line.back() == '\r') line.pop_back();
-                if (inData) {
-                    if (line == ".") {
-                        inData = false;
-                        {
-                            std::lock_guard lock(mutex_);
-                            messages_.push_back(data);
-                        }
-                        cv_.notify_all();
-                        io << "250 queued\r\n" << std::flush;
-                    } else {
-                        data += (line.starts_with("..") ? line.substr(1) : line) + "\r\n";
-                    }
-                } else if (line.starts_with("DATA")) {
-                    inData = true;
-                    data.clear();
-                    io << "354 go on\r\n" << std::flush;
-                } else if (line.starts_with("QUIT")) {
-                    io << "221 bye\r\n" << std::flush;
-                    break;
-                } else {
-                    io << "250 ok\r\n" << std::flush;
-                }
-            }
-        }
-    }
-
-    Poco::Net::ServerSocket socket_;
-    std::atomic<bool> stop_{false};
-    std::mutex mutex_;
-    std::condition_variable cv_;
-    std::vector<std::string> messages_;
-    std::thread thread_;
-};
-
-TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
+TEST_P(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     cachet::test::TempDir dir;
     SmtpSink sink;
     const std::string data = dir.file("data");
-    const int port = test::freePort();
+    const int port = freePort();
     std::filesystem::create_directories(data);
-    writeFile(data + "/cachet-cloud.json", R"({"port": )" + std::to_string(port) + R"(, "smtp": {"host": "127.0.0.1", "port": )" +
+    const std::string database = GetParam() == DatabaseKind::Sqlite ? "cachet-cloud.sqlite" : PgBed::shared().freshDatabase();
+    writeFile(data + "/cachet-cloud.json", R"({"port": )" + std::to_string(port) + R"(, "database": ")" + database +
+                                               R"(", "smtp": {"host": "127.0.0.1", "port": )" +
                                                std::to_string(sink.port()) +
                                                R"(, "tls": "none", "from": "acme@cloud.example.test"}})");
     const auto init = run({CACHET_CLOUD_BIN, "init", "--dir", data});
     ASSERT_EQ(init.exitCode, 0) << init.output;
+    EXPECT_EQ(std::filesystem::exists(data + "/cachet-cloud.sqlite"), GetParam() == DatabaseKind::Sqlite)
+        << "the SQLite file must exist exactly when SQLite is configured";
 
-    test::ServeProcess serve(CACHET_CLOUD_BIN, data, dir.file("serve.log"));
-    ASSERT_TRUE(serve.waitUntilUp(port)) << serve.log();
+    ServeProcess server(data, port, dir.file("serve.log"));
+    ASSERT_TRUE(server.up()) << server.log();
 
-    test::HttpAcmeClient client(port, TestSigner::ec());
-    EXPECT_TRUE(client.directory()->getObject("meta")->getObject("profiles")->has("smime-encryption"));
-    auto post = [&](const std::string& url, const std::string& payload) { return client.post(url, payload); };
+    const std::string base = "http://127.0.0.1:" + std::to_string(port) + "/acme";
+    const auto directory = parse(http(port, "GET", base + "/directory").body);
+    EXPECT_TRUE(directory->getObject("meta")->getObject("profiles")->has("smime-encryption"));
+    TestSigner signer = TestSigner::ec();
+    std::string kid;
+    auto post = [&](const std::string& url, const std::string& payload) {
+        const std::string nonce = http(port, "HEAD", directory->getValue<std::string>("newNonce")).nonce;
+        return http(port, "POST", url, signer.sign(signer.header(url, nonce, kid), payload));
+    };
     const std::string address = "judy@example.test";
-    const Reply account = client.createAccount();
+    const Reply account = post(directory->getValue<std::string>("newAccount"), R"({"termsOfServiceAgreed":true})");
     ASSERT_EQ(account.status, 201) << account.body;
-    const Reply order = post(client.url("newOrder"),
+    kid = account.location;
+    const Reply order = post(directory->getValue<std::string>("newOrder"),
                              R"({"identifiers":[{"type":"email","value":")" + address + R"("}],"profile":"smime-signing"})");
-    ASSERT_EQ(order.status, 201) << order.body << serve.log();
+    ASSERT_EQ(order.status, 201) << order.body << server.log();
 
     const std::string mail = sink.message(1);
-    ASSERT_FALSE(mail.empty()) << "no challenge mail arrived\n" << serve.log();
+    ASSERT_FALSE(mail.empty()) << "no challenge mail arrived\n" << server.log();
     EXPECT_EQ(headerOf(mail, "To"), address);
     EXPECT_EQ(headerOf(mail, "From"), "acme@cloud.example.test");
     EXPECT_EQ(headerOf(mail, "Auto-Submitted"), "auto-generated; type=acme");
@@ -147,7 +91,7 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
             challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
             part2 = challenges->getObject(i)->getValue<std::string>("token");
         }
-    const std::string digest = toBase64Url(sha256(view(part1 + part2 + "." + thumbprintOf(client.signer()))));
+    const std::string digest = toBase64Url(sha256(view(part1 + part2 + "." + thumbprintOf(signer))));
     const Reply answered = post(challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})");
     ASSERT_EQ(answered.status, 200) << answered.body;
 
@@ -168,10 +112,19 @@ TEST(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     EXPECT_EQ(lookup.status, 200);
     EXPECT_NE(lookup.body.find(Certificate::listFromPem(download.body)[0].serialHex()), std::string::npos);
 
+    if (GetParam() == DatabaseKind::PostgreSql) {
+        // The certificate is in PostgreSQL, where another front end would find it.
+        const std::string serial = Certificate::listFromPem(download.body)[0].serialHex();
+        EXPECT_EQ(PgBed::shared().query(database, "SELECT status FROM certificates WHERE serial = '" + serial + "'"),
+                  "valid");
+    }
+
     // A clean exit after the ACME work (under ASan this includes no leaks).
-    const int status = serve.stop();
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << serve.log();
+    EXPECT_TRUE(server.stopCleanly()) << server.log();
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, CloudAcmeHttp, ::testing::Values(DatabaseKind::Sqlite, DatabaseKind::PostgreSql),
+                         backendName);
 
 }  // namespace
 }  // namespace cachet::cloud

@@ -20,7 +20,7 @@ protected:
         config_->caKeyType = "p256";  // fast to generate; the RSA path is covered by cloud_issuer_test
         initCa(*config_, std::nullopt);
         ca_ = new CaSet(loadCa(*config_, std::nullopt));
-        store_ = openSqliteStore(config_->databasePath()).release();
+        store_ = openCertificateStore(openDatabase(config_->databaseLocation())).release();
     }
     static void TearDownTestSuite() {
         delete store_;

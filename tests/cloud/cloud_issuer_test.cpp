@@ -29,7 +29,7 @@ protected:
         config_->baseUrl = "http://cloud.example.test";
         initCa(*config_, std::nullopt);
         ca_ = new CaSet(loadCa(*config_, std::nullopt));
-        store_ = openSqliteStore(config_->databasePath()).release();
+        store_ = openCertificateStore(openDatabase(config_->databaseLocation())).release();
     }
     static void TearDownTestSuite() {
         delete store_;

@@ -4,6 +4,7 @@
 // nothing.
 #include <gtest/gtest.h>
 
+#include "cachet/cloud/database.h"
 #include "cachet/cloud/issuer.h"
 #include "cachet/pki/chain.h"
 #include "cachet/pki/error.h"
@@ -22,7 +23,7 @@ protected:
     void SetUp() override {
         config.baseUrl = "http://cloud.example.test";
         initCa(config, std::nullopt);
-        store = openSqliteStore(config.databasePath());
+        store = openCertificateStore(openDatabase(config.databaseLocation()));
     }
     IssueResult issue(const CaSet& ca, KeyType type, const std::string& address) {
         Issuer issuer(ca, *store, config);

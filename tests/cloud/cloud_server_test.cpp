@@ -108,7 +108,7 @@ protected:
 
         config_ = new Config(loadConfig(dataDir_));
         ca_ = new CaSet(loadCa(*config_, std::nullopt));
-        store_ = openSqliteStore(config_->databasePath()).release();
+        store_ = openCertificateStore(openDatabase(config_->databaseLocation())).release();
     }
     static void TearDownTestSuite() {
         if (pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0) {

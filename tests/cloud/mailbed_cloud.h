@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "cloud_serve.h"
+#include "cloud_http_support.h"
 #include "support/process.h"
 
 namespace cachet::cloud::test {
@@ -105,7 +105,7 @@ public:
         cachet::test::writeFile(data_ + "/cachet-cloud.json",
                                 R"({"port": )" + std::to_string(port_) + R"(, "smtp": )" + smtp + "}");
         init_ = cachet::test::run({CACHET_CLOUD_BIN, "init", "--dir", data_});
-        if (init_.exitCode == 0) serve_ = std::make_unique<ServeProcess>(CACHET_CLOUD_BIN, data_, dir_.file("serve.log"));
+        if (init_.exitCode == 0) serve_ = std::make_unique<ServeProcess>(data_, port_, dir_.file("serve.log"));
     }
     static std::string defaultSmtp(const MailBed& bed) {
         return R"({"host": "127.0.0.1", "port": )" + std::to_string(bed.port("SUBMISSION")) +
@@ -116,7 +116,7 @@ public:
     // Empty when init ran and serve answers /health; otherwise what went wrong.
     std::string waitUntilUp() const {
         if (init_.exitCode != 0) return "cachet-cloud init failed:\n" + init_.output;
-        return serve_->waitUntilUp(port_) ? std::string() : "cachet-cloud serve did not come up:\n" + serve_->log();
+        return serve_->up() ? std::string() : "cachet-cloud serve did not come up:\n" + serve_->log();
     }
     int port() const { return port_; }
     const std::string& data() const { return data_; }

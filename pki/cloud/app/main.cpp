@@ -20,7 +20,7 @@
 #include "cachet/cloud/acme_routes.h"
 #include "cachet/cloud/imap_reply_reader.h"
 #include "cachet/cloud/smtp_challenge_mailer.h"
-#include "cachet/cloud/sqlite_acme_store.h"
+#include "cachet/cloud/sql_acme_store.h"
 #endif
 #include "cachet/pki/certificate.h"
 #include "cachet/pki/error.h"
@@ -123,7 +123,7 @@ int runInit(const Args& a) {
     const InitReport report = initCa(config, passphrase(a));
     for (const auto& n : report.created) std::cout << "created ca/" << n << "\n";
     for (const auto& n : report.kept) std::cout << "kept existing ca/" << n << "\n";
-    openSqliteStore(config.databasePath());
+    openDatabase(config.databaseLocation());  // creates or migrates the schema
     std::cout << "data directory " << config.dataDir.string() << " ready\n";
     return 0;
 }
@@ -134,7 +134,8 @@ int runServe(const Args& a) {
     if (auto h = opt(a, "--listen")) config.listenHost = *h;
     if (auto p = opt(a, "--port")) config.port = std::stoi(*p);
     const CaSet ca = loadCa(config, passphrase(a));
-    auto store = openSqliteStore(config.databasePath());
+    const auto database = openDatabase(config.databaseLocation());
+    auto store = openCertificateStore(database);
 
     // Block the termination signals in every thread (the server's inherit the
     // mask) and take them synchronously here.
@@ -146,7 +147,7 @@ int runServe(const Args& a) {
 
     CloudServer server(config, ca, *store, std::cerr);
 #ifdef CACHET_CLOUD_WITH_ACME
-    auto acmeStore = openSqliteAcmeStore(config.databasePath());
+    auto acmeStore = openAcmeStore(database);
     Issuer issuer(ca, *store, config);
     AcmeIssuer acmeIssuer(issuer);
     SmtpChallengeMailer mailer(config.smtp, ca.challenge, &std::cerr);
@@ -179,7 +180,7 @@ int runServe(const Args& a) {
 int runList(const Args& a) {
     expectPositional(a, 0);
     Config config = loadConfig(dataDir(a));
-    auto store = openSqliteStore(config.databasePath());
+    auto store = openCertificateStore(openDatabase(config.databaseLocation()));
     for (const auto& c : store->all())
         std::cout << c.serial << "  " << toString(c.status) << "  " << c.algorithm << "  " << c.usage << "  "
                   << rfc3339(c.notAfter) << "  " << joined(c.addresses) << "\n";
@@ -189,7 +190,7 @@ int runList(const Args& a) {
 int runShow(const Args& a) {
     expectPositional(a, 1);
     Config config = loadConfig(dataDir(a));
-    auto store = openSqliteStore(config.databasePath());
+    auto store = openCertificateStore(openDatabase(config.databaseLocation()));
     auto c = store->find(a.positional[0]);
     if (!c) {
         std::cerr << "cachet-cloud: no certificate with serial " << a.positional[0] << "\n";
@@ -207,7 +208,7 @@ int runShow(const Args& a) {
 int runRevoke(const Args& a) {
     expectPositional(a, 1);
     Config config = loadConfig(dataDir(a));
-    auto store = openSqliteStore(config.databasePath());
+    auto store = openCertificateStore(openDatabase(config.databaseLocation()));
     const int reason = parseReason(opt(a, "--reason").value_or("unspecified"));
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())

@@ -30,10 +30,7 @@ std::string_view toString(SmtpTls tls) {
     return "?";
 }
 
-std::filesystem::path Config::databasePath() const {
-    std::filesystem::path p(database);
-    return p.is_absolute() ? p : dataDir / p;
-}
+DatabaseLocation Config::databaseLocation() const { return DatabaseLocation::parse(database, dataDir.string()); }
 
 namespace {
 
@@ -134,6 +131,7 @@ Config loadConfig(const std::filesystem::path& dataDir) {
     if (config.certificateDays < 1 || config.certificateDays > kMaxCertificateDays)
         throw Error(ErrorCode::InvalidArgument,
                     "config field \"certificateDays\" must be 1.." + std::to_string(kMaxCertificateDays));
+    config.databaseLocation();  // a bad connection string is named at load, not at first use
     if (config.directoryRatePerSecond <= 0 || config.directoryBurst < 1)
         throw Error(ErrorCode::InvalidArgument, "config rate limits must be positive");
     return config;

@@ -43,6 +43,13 @@ void InMemoryStore::insertOrder(const OrderRecord& o) {
     orders_[o.id] = o;
 }
 void InMemoryStore::updateOrder(const OrderRecord& o) { insertOrder(o); }
+bool InMemoryStore::updateOrderIf(const OrderRecord& o, std::string_view expectedStatus) {
+    std::lock_guard lock(mutex_);
+    const auto it = orders_.find(o.id);
+    if (it == orders_.end() || it->second.status != expectedStatus) return false;
+    it->second = o;
+    return true;
+}
 std::optional<OrderRecord> InMemoryStore::order(const std::string& id) {
     std::lock_guard lock(mutex_);
     return find(orders_, id);
@@ -60,6 +67,13 @@ void InMemoryStore::insertAuthorization(const AuthorizationRecord& a) {
     authorizations_[a.id] = a;
 }
 void InMemoryStore::updateAuthorization(const AuthorizationRecord& a) { insertAuthorization(a); }
+bool InMemoryStore::updateAuthorizationIf(const AuthorizationRecord& a, std::string_view expectedStatus) {
+    std::lock_guard lock(mutex_);
+    const auto it = authorizations_.find(a.id);
+    if (it == authorizations_.end() || it->second.status != expectedStatus) return false;
+    it->second = a;
+    return true;
+}
 std::optional<AuthorizationRecord> InMemoryStore::authorization(const std::string& id) {
     std::lock_guard lock(mutex_);
     return find(authorizations_, id);

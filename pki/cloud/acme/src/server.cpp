@@ -408,8 +408,10 @@ AuthorizationRecord AcmeServer::loadAuthorization(const std::string& id) {
     auto authz = store_.authorization(id);
     if (!authz) throw ProblemError("malformed", "no such authorization", 404);
     if ((authz->status == "pending" || authz->status == "valid") && clock_() >= authz->expires) {
+        const std::string was = authz->status;
         authz->status = "expired";
-        store_.updateAuthorization(*authz);
+        // Changed meanwhile (another request, maybe another front end): start from what is stored.
+        if (!store_.updateAuthorizationIf(*authz, was)) return loadAuthorization(id);
     }
     return *authz;
 }
@@ -418,6 +420,7 @@ OrderRecord AcmeServer::loadOrder(const std::string& id) {
     auto order = store_.order(id);
     if (!order) throw ProblemError("malformed", "no such order", 404);
     if (order->status == "pending" || order->status == "ready") {
+        const std::string was = order->status;
         std::string status = "ready";
         for (const auto& authzId : order->authorizationIds) {
             const AuthorizationRecord authz = loadAuthorization(authzId);
@@ -436,7 +439,8 @@ OrderRecord AcmeServer::loadOrder(const std::string& id) {
         }
         if (status != order->status) {
             order->status = status;
-            store_.updateOrder(*order);
+            // Changed meanwhile (e.g. a finalize elsewhere took it to processing): start over.
+            if (!store_.updateOrderIf(*order, was)) return loadOrder(id);
         }
     }
     // "processing" with the certificate stored: the process died before the
@@ -448,6 +452,13 @@ OrderRecord AcmeServer::loadOrder(const std::string& id) {
          clock_() - *order->processingSince >= config_.processingGrace))
         completeIssuance(*order);
     return *order;
+}
+
+void AcmeServer::backToReady(OrderRecord& order) {
+    order.status = "ready";
+    order.csr.clear();
+    order.processingSince.reset();
+    store_.updateOrderIf(order, "processing");
 }
 
 IssueRequest AcmeServer::issueRequestFor(const OrderRecord& order) const {
@@ -647,15 +658,26 @@ HttpResponse AcmeServer::finalize(Context& context, const std::string& id) {
     if (issue.csrDer.empty()) throw ProblemError("badCSR", "\"csr\" is empty");
     checkRateLimit(RateLimitedAction::Finalize, order.accountId, "");
 
-    // A refused CSR leaves the order "ready": a better CSR may follow.
+    // ready -> processing as a compare-and-set in the database: of concurrent
+    // finalizes (on this or another front end) exactly one goes on to sign.
     order.csr = issue.csrDer;
-    issue = issueRequestFor(order);
-    std::variant<std::string, Problem> issued = issuer_.issue(issue);
-    if (auto* problem = std::get_if<Problem>(&issued)) throw ProblemError(std::move(*problem));
     order.status = "processing";
     order.processingSince = clock_();
-    store_.updateOrder(order);
+    if (!store_.updateOrderIf(order, "ready"))
+        throw ProblemError("orderNotReady", "order is already being finalized", 403);
     step("order-processing");
+    issue = issueRequestFor(order);
+    std::variant<std::string, Problem> issued;
+    try {
+        issued = issuer_.issue(issue);
+    } catch (...) {
+        backToReady(order);  // not stuck in processing: the client may retry
+        throw;
+    }
+    if (auto* problem = std::get_if<Problem>(&issued)) {
+        backToReady(order);  // a better CSR may follow
+        throw ProblemError(std::move(*problem));
+    }
     completeIssuance(order, std::get<std::string>(std::move(issued)));
     HttpResponse r{200, {{"Content-Type", std::string(kJsonType)}}, orderJson(order)};
     r.headers.push_back({"Location", url("/order/" + order.id)});
@@ -685,8 +707,9 @@ HttpResponse AcmeServer::challengeRequest(Context& context, const std::string& a
     const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                                  [&](const ChallengeRecord& c) { return c.id == challengeId; });
     if (it == authz.challenges.end()) throw ProblemError("malformed", "no such challenge", 404);
-    ChallengeRecord& challenge = *it;
+    // By id, not by reference: settling may replace authz with what another request stored.
     const auto respond = [&] {
+        const ChallengeRecord& challenge = challengeOf(authz, challengeId);
         HttpResponse r{200, {{"Content-Type", std::string(kJsonType)}}, challengeJson(authz, challenge)};
         r.headers.push_back({"Link", "<" + url("/authz/" + authz.id) + ">;rel=\"up\""});
         if (challenge.status == "processing") r.headers.push_back({"Retry-After", "30"});
@@ -700,19 +723,31 @@ HttpResponse AcmeServer::challengeRequest(Context& context, const std::string& a
     if (authz.status != "pending") throw ProblemError("malformed", "authorization is " + authz.status);
     const auto payload = payloadObject(*context.jws);
 
-    if (challenge.type == kChallengeEmailReply) {
+    if (it->type == kChallengeEmailReply) {
         // Validated when the reply mail arrives (acceptEmailReply from the server's IMAP reader).
-        challenge.status = "processing";
-        store_.updateAuthorization(authz);
+        it->status = "processing";
+        if (!store_.updateAuthorizationIf(authz, "pending")) authz = loadAuthorization(authzId);
         return respond();
     }
     const std::string digest = json::requiredString(*payload, "keyAuthDigest", "email-token-00 response");
-    settleChallenge(authz, challenge, digest, context.account->thumbprint);
+    settleChallenge(authz, challengeId, digest, context.account->thumbprint);
     return respond();
 }
 
-void AcmeServer::settleChallenge(AuthorizationRecord& authz, ChallengeRecord& challenge, std::string_view response,
+const ChallengeRecord& AcmeServer::challengeOf(const AuthorizationRecord& authz, const std::string& challengeId) {
+    const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                                 [&](const ChallengeRecord& c) { return c.id == challengeId; });
+    if (it == authz.challenges.end()) throw ProblemError("malformed", "no such challenge", 404);
+    return *it;
+}
+
+bool AcmeServer::settleChallenge(AuthorizationRecord& stored, const std::string& challengeId, std::string_view response,
                                  pki::ByteView thumbprint) {
+    AuthorizationRecord authz = stored;
+    const auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                                 [&](const ChallengeRecord& c) { return c.id == challengeId; });
+    if (it == authz.challenges.end()) throw ProblemError("malformed", "no such challenge", 404);
+    ChallengeRecord& challenge = *it;
     const std::string expected = expectedKeyAuthDigest(authz.tokenPart1, challenge.tokenPart2, thumbprint);
     const TimePoint now = clock_();
     if (constantTimeEquals(response, expected)) {
@@ -729,7 +764,14 @@ void AcmeServer::settleChallenge(AuthorizationRecord& authz, ChallengeRecord& ch
                                                            "and the account key");
         authz.status = "invalid";
     }
-    store_.updateAuthorization(authz);
+    // pending -> valid/invalid once: a second answer racing this one (another
+    // front end, the reply mail) finds the authorization settled and changes nothing.
+    if (store_.updateAuthorizationIf(authz, "pending")) {
+        stored = std::move(authz);
+        return true;
+    }
+    stored = loadAuthorization(stored.id);
+    return false;
 }
 
 std::optional<Problem> AcmeServer::acceptEmailReply(const std::string& tokenPart1, const std::string& from,
@@ -749,8 +791,10 @@ std::optional<Problem> AcmeServer::acceptEmailReply(const std::string& tokenPart
         if (it == authz.challenges.end()) return makeProblem("malformed", "authorization has no email-reply-00 challenge");
         const auto account = store_.account(authz.accountId);
         if (!account) return makeProblem("accountDoesNotExist", "the authorization's account is gone");
-        settleChallenge(authz, *it, response, account->thumbprint);
-        return it->error;
+        const std::string challengeId = it->id;
+        if (!settleChallenge(authz, challengeId, response, account->thumbprint))
+            return makeProblem("malformed", "authorization is " + authz.status + ", settled by another response");
+        return challengeOf(authz, challengeId).error;
     } catch (const ProblemError& e) {
         return e.problem();
     }

@@ -1,8 +1,7 @@
 #pragma once
-// Where issued certificates live. An interface so the SQLite store (default,
-// WAL) can be joined by PostgreSQL for several front ends later.
+// Where issued certificates live: in the cachet-cloud Database (SQLite or
+// PostgreSQL, see database.h).
 #include <cstdint>
-#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,10 +45,8 @@ public:
 // The directory key of an address: local part as given, domain lower-cased.
 std::string addressKey(const std::string& address);
 
-// Opens (creating or migrating the schema) a SQLite database in WAL mode.
-std::unique_ptr<CertificateStore> openSqliteStore(const std::filesystem::path& path);
-
-// The schema version this build writes.
-inline constexpr int kSchemaVersion = 3;
+class Database;
+// The store in an open database (openDatabase has migrated its schema).
+std::unique_ptr<CertificateStore> openCertificateStore(std::shared_ptr<Database> db);
 
 }  // namespace cachet::cloud

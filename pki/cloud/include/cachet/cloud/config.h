@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "cachet/cloud/database.h"
+
 namespace cachet::cloud {
 
 // How the challenge mailer reaches its SMTP server: "none" (plain; loopback
@@ -47,7 +49,9 @@ struct Config {
     std::string listenHost = "127.0.0.1";
     int port = 8555;
     std::string baseUrl;            // default http://<listenHost>:<port>
-    std::string database = "cachet-cloud.sqlite";  // relative paths are under dataDir
+    // A SQLite file (relative paths are under dataDir) or a PostgreSQL connection
+    // string (postgresql://... or postgresql:key=value ...), see DatabaseLocation.
+    std::string database = "cachet-cloud.sqlite";
     std::string caKeyType = "rsa";  // the S/MIME hierarchy: "rsa" (3072) or "p256"
     int certificateDays = 365;      // clamped to kMaxCertificateDays
     int crlDays = 7;                // nextUpdate of published CRLs
@@ -62,7 +66,7 @@ struct Config {
     AcmeLimits acmeLimits;
 
     std::string effectiveBaseUrl() const;
-    std::filesystem::path databasePath() const;
+    DatabaseLocation databaseLocation() const;
     std::filesystem::path caDir() const { return dataDir / "ca"; }
 };
 

@@ -21,11 +21,13 @@ public:
 
     void insertOrder(const OrderRecord& order) override;
     void updateOrder(const OrderRecord& order) override;
+    bool updateOrderIf(const OrderRecord& order, std::string_view expectedStatus) override;
     std::optional<OrderRecord> order(const std::string& id) override;
     std::vector<std::string> orderIdsOfAccount(const std::string& accountId) override;
 
     void insertAuthorization(const AuthorizationRecord& authz) override;
     void updateAuthorization(const AuthorizationRecord& authz) override;
+    bool updateAuthorizationIf(const AuthorizationRecord& authz, std::string_view expectedStatus) override;
     std::optional<AuthorizationRecord> authorization(const std::string& id) override;
     std::optional<AuthorizationRecord> authorizationByTokenPart1(const std::string& tokenPart1) override;
     std::optional<AuthorizationRecord> reusableAuthorization(const std::string& accountId,

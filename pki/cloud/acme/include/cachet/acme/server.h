@@ -123,14 +123,18 @@ private:
     // no signed chain is given and none was stored.
     void completeIssuance(OrderRecord& order, std::optional<std::string> signedChain = std::nullopt);
     IssueRequest issueRequestFor(const OrderRecord& order) const;
+    void backToReady(OrderRecord& order);  // a refused or failed signing
     void step(std::string_view name) const;
     std::string orderJson(const OrderRecord& order) const;
     std::string authorizationJson(const AuthorizationRecord& authz) const;
     std::string challengeJson(const AuthorizationRecord& authz, const ChallengeRecord& challenge) const;
     std::string accountJson(const AccountRecord& account) const;
     // Compares a client's response for the challenge and records the outcome.
-    void settleChallenge(AuthorizationRecord& authz, ChallengeRecord& challenge, std::string_view response,
+    // The authorization becomes what is stored afterwards: this outcome (true),
+    // or the one another request stored first (false).
+    bool settleChallenge(AuthorizationRecord& authz, const std::string& challengeId, std::string_view response,
                          pki::ByteView thumbprint);
+    static const ChallengeRecord& challengeOf(const AuthorizationRecord& authz, const std::string& challengeId);
     void checkRateLimit(RateLimitedAction action, const std::string& accountId, const std::string& address);
 
     AcmeConfig config_;

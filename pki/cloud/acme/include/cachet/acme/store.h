@@ -4,6 +4,7 @@
 // RFC 8555 status strings so they map to database columns as they are.
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cachet/acme/nonce.h"
@@ -82,11 +83,17 @@ public:
 
     virtual void insertOrder(const OrderRecord& order) = 0;
     virtual void updateOrder(const OrderRecord& order) = 0;
+    // Compare-and-set: writes the order only while its stored status is
+    // expectedStatus, atomically also against other processes on the same
+    // database. False (nothing written) when the status was another.
+    virtual bool updateOrderIf(const OrderRecord& order, std::string_view expectedStatus) = 0;
     virtual std::optional<OrderRecord> order(const std::string& id) = 0;
     virtual std::vector<std::string> orderIdsOfAccount(const std::string& accountId) = 0;
 
     virtual void insertAuthorization(const AuthorizationRecord& authz) = 0;
     virtual void updateAuthorization(const AuthorizationRecord& authz) = 0;
+    // Compare-and-set on the authorization's status, as updateOrderIf.
+    virtual bool updateAuthorizationIf(const AuthorizationRecord& authz, std::string_view expectedStatus) = 0;
     virtual std::optional<AuthorizationRecord> authorization(const std::string& id) = 0;
     // A valid authorization of this account for this address validated at or
     // after validatedSince (validation reuse), the most recent one.

@@ -1,15 +1,12 @@
-#include "cachet/cloud/sqlite_acme_store.h"
+#include "cachet/cloud/sql_acme_store.h"
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
-#include <Poco/Data/Statement.h>
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>
-#include <mutex>
 #include <sstream>
 
 #include "cachet/cloud/certificate_store.h"
+#include "cachet/cloud/database.h"
 #include "cachet/pki/error.h"
 
 namespace cachet::cloud {
@@ -199,33 +196,32 @@ acme::CertificateRecord certificate(const std::string& json) {
     return r;
 }
 
-class SqliteAcmeStore final : public acme::Store {
+class SqlAcmeStore final : public acme::Store {
 public:
-    explicit SqliteAcmeStore(const std::filesystem::path& path) : session_("SQLite", path.string()) {
-        session_ << "PRAGMA busy_timeout=5000", now;
-    }
+    explicit SqlAcmeStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
     void addNonce(const std::string& nonce, TimePoint expires) override {
-        std::lock_guard lock(mutex_);
-        session_ << "INSERT INTO acme_nonces (nonce, expires) VALUES (?, ?)", bind(nonce), bind(toInt(expires)), now;
+        auto l = db_->lease();
+        l("INSERT INTO acme_nonces (nonce, expires) VALUES (?, ?)"), bind(nonce), bind(toInt(expires)), now;
     }
     bool consumeNonce(const std::string& nonce, TimePoint at) override {
-        std::lock_guard lock(mutex_);
-        session_ << "DELETE FROM acme_nonces WHERE expires <= ?", bind(toInt(at)), now;
-        Poco::Data::Statement del(session_);
-        del << "DELETE FROM acme_nonces WHERE nonce = ?", bind(nonce);
-        return del.execute() == 1;  // single use: only one DELETE can remove it
+        auto l = db_->lease();
+        l("DELETE FROM acme_nonces WHERE expires <= ?"), bind(toInt(at)), now;
+        auto del = l("DELETE FROM acme_nonces WHERE nonce = ?");
+        del, bind(nonce);
+        return del.execute() == 1;  // single use: of all front ends, only one DELETE removes it
     }
 
     void insertAccount(const acme::AccountRecord& a) override {
-        std::lock_guard lock(mutex_);
-        session_ << "INSERT INTO acme_accounts (id, thumbprint, record) VALUES (?, ?, ?)", bind(a.id),
+        auto l = db_->lease();
+        l("INSERT INTO acme_accounts (id, thumbprint, record) VALUES (?, ?, ?)"), bind(a.id),
             bind(pki::toHex(a.thumbprint)), bind(accountJson(a)), now;
     }
     void updateAccount(const acme::AccountRecord& a) override {
-        std::lock_guard lock(mutex_);
-        updated((session_ << "UPDATE acme_accounts SET thumbprint = ?, record = ? WHERE id = ?",
-                bind(pki::toHex(a.thumbprint)), bind(accountJson(a)), bind(a.id)));
+        auto l = db_->lease();
+        auto update = l("UPDATE acme_accounts SET thumbprint = ?, record = ? WHERE id = ?");
+        update, bind(pki::toHex(a.thumbprint)), bind(accountJson(a)), bind(a.id);
+        updated(update);
     }
     std::optional<acme::AccountRecord> account(const std::string& id) override {
         return one<acme::AccountRecord>("SELECT record FROM acme_accounts WHERE id = ?", id, cloud::account);
@@ -236,40 +232,54 @@ public:
     }
 
     void insertOrder(const acme::OrderRecord& r) override {
-        std::lock_guard lock(mutex_);
-        session_ << "INSERT INTO acme_orders (id, account_id, record) VALUES (?, ?, ?)", bind(r.id),
-            bind(r.accountId), bind(orderJson(r)), now;
+        auto l = db_->lease();
+        l("INSERT INTO acme_orders (id, account_id, status, created_at, record) VALUES (?, ?, ?, ?, ?)"), bind(r.id),
+            bind(r.accountId), bind(r.status), bind(toInt(r.createdAt)), bind(orderJson(r)), now;
     }
     void updateOrder(const acme::OrderRecord& r) override {
-        std::lock_guard lock(mutex_);
-        updated((session_ << "UPDATE acme_orders SET record = ? WHERE id = ?", bind(orderJson(r)), bind(r.id)));
+        auto l = db_->lease();
+        auto update = l("UPDATE acme_orders SET status = ?, record = ? WHERE id = ?");
+        update, bind(r.status), bind(orderJson(r)), bind(r.id);
+        updated(update);
+    }
+    bool updateOrderIf(const acme::OrderRecord& r, std::string_view expectedStatus) override {
+        auto l = db_->lease();
+        // One statement: of several front ends, exactly one sees its row change.
+        auto update = l("UPDATE acme_orders SET status = ?, record = ? WHERE id = ? AND status = ?");
+        update, bind(r.status), bind(orderJson(r)), bind(r.id), bind(std::string(expectedStatus));
+        return update.execute() == 1;
     }
     std::optional<acme::OrderRecord> order(const std::string& id) override {
         return one<acme::OrderRecord>("SELECT record FROM acme_orders WHERE id = ?", id, cloud::order);
     }
     std::vector<std::string> orderIdsOfAccount(const std::string& accountId) override {
-        std::lock_guard lock(mutex_);
+        auto l = db_->lease();
         std::vector<std::string> ids;
-        session_ << "SELECT id FROM acme_orders WHERE account_id = ? ORDER BY rowid", into(ids), bind(accountId), now;
+        l("SELECT id FROM acme_orders WHERE account_id = ? ORDER BY created_at, id"), into(ids), bind(accountId), now;
         return ids;
     }
 
     void insertAuthorization(const acme::AuthorizationRecord& r) override {
-        std::lock_guard lock(mutex_);
-        Poco::Nullable<Poco::Int64> validated;
-        if (r.validatedAt) validated = toInt(*r.validatedAt);
-        session_ << "INSERT INTO acme_authorizations (id, account_id, email, status, validated_at, token_part1,"
-                    " record) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            bind(r.id), bind(r.accountId), bind(addressKey(r.email)), bind(r.status), bind(validated),
+        auto l = db_->lease();
+        l("INSERT INTO acme_authorizations (id, account_id, email, status, validated_at, token_part1, record)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?)"),
+            bind(r.id), bind(r.accountId), bind(addressKey(r.email)), bind(r.status), bind(validatedAt(r)),
             bind(r.tokenPart1), bind(authorizationJson(r)), now;
     }
     void updateAuthorization(const acme::AuthorizationRecord& r) override {
-        std::lock_guard lock(mutex_);
-        Poco::Nullable<Poco::Int64> validated;
-        if (r.validatedAt) validated = toInt(*r.validatedAt);
-        updated((session_ << "UPDATE acme_authorizations SET status = ?, validated_at = ?, token_part1 = ?,"
-                             " record = ? WHERE id = ?",
-                bind(r.status), bind(validated), bind(r.tokenPart1), bind(authorizationJson(r)), bind(r.id)));
+        auto l = db_->lease();
+        auto update = l("UPDATE acme_authorizations SET status = ?, validated_at = ?, token_part1 = ?, record = ?"
+                        " WHERE id = ?");
+        update, bind(r.status), bind(validatedAt(r)), bind(r.tokenPart1), bind(authorizationJson(r)), bind(r.id);
+        updated(update);
+    }
+    bool updateAuthorizationIf(const acme::AuthorizationRecord& r, std::string_view expectedStatus) override {
+        auto l = db_->lease();
+        auto update = l("UPDATE acme_authorizations SET status = ?, validated_at = ?, token_part1 = ?, record = ?"
+                        " WHERE id = ? AND status = ?");
+        update, bind(r.status), bind(validatedAt(r)), bind(r.tokenPart1), bind(authorizationJson(r)), bind(r.id),
+            bind(std::string(expectedStatus));
+        return update.execute() == 1;
     }
     std::optional<acme::AuthorizationRecord> authorization(const std::string& id) override {
         return one<acme::AuthorizationRecord>("SELECT record FROM acme_authorizations WHERE id = ?", id,
@@ -282,24 +292,25 @@ public:
     std::optional<acme::AuthorizationRecord> reusableAuthorization(const std::string& accountId,
                                                                    const std::string& email,
                                                                    TimePoint validatedSince) override {
-        std::lock_guard lock(mutex_);
+        auto l = db_->lease();
         std::vector<std::string> records;
-        session_ << "SELECT record FROM acme_authorizations WHERE account_id = ? AND email = ? AND status = 'valid'"
-                    " AND validated_at >= ? ORDER BY validated_at DESC LIMIT 1",
+        l("SELECT record FROM acme_authorizations WHERE account_id = ? AND email = ? AND status = 'valid'"
+          " AND validated_at >= ? ORDER BY validated_at DESC LIMIT 1"),
             into(records), bind(accountId), bind(addressKey(email)), bind(toInt(validatedSince)), now;
         if (records.empty()) return std::nullopt;
         return cloud::authorization(records.front());
     }
 
     void insertCertificate(const acme::CertificateRecord& r) override {
-        std::lock_guard lock(mutex_);
-        session_ << "INSERT INTO acme_certificates (id, leaf_sha256, record) VALUES (?, ?, ?)", bind(r.id),
+        auto l = db_->lease();
+        l("INSERT INTO acme_certificates (id, leaf_sha256, record) VALUES (?, ?, ?)"), bind(r.id),
             bind(pki::toHex(pki::sha256(r.leafDer))), bind(certificateJson(r)), now;
     }
     void updateCertificate(const acme::CertificateRecord& r) override {
-        std::lock_guard lock(mutex_);
-        updated((session_ << "UPDATE acme_certificates SET leaf_sha256 = ?, record = ? WHERE id = ?",
-                bind(pki::toHex(pki::sha256(r.leafDer))), bind(certificateJson(r)), bind(r.id)));
+        auto l = db_->lease();
+        auto update = l("UPDATE acme_certificates SET leaf_sha256 = ?, record = ? WHERE id = ?");
+        update, bind(pki::toHex(pki::sha256(r.leafDer))), bind(certificateJson(r)), bind(r.id);
+        updated(update);
     }
     std::optional<acme::CertificateRecord> certificate(const std::string& id) override {
         return one<acme::CertificateRecord>("SELECT record FROM acme_certificates WHERE id = ?", id,
@@ -311,33 +322,35 @@ public:
     }
 
 private:
+    static Poco::Nullable<Poco::Int64> validatedAt(const acme::AuthorizationRecord& r) {
+        Poco::Nullable<Poco::Int64> validated;
+        if (r.validatedAt) validated = toInt(*r.validatedAt);
+        return validated;
+    }
+
     // An update of a record that does not exist is a bug in the caller, not a silent no-op.
-    static void updated(Poco::Data::Statement statement) {
+    static void updated(Poco::Data::Statement& statement) {
         if (statement.execute() != 1) throw Error(ErrorCode::InvalidArgument, "ACME store: update of an unknown record");
     }
 
     template <typename Record, typename Decode>
     std::optional<Record> one(const char* sql, const std::string& key, Decode decode) {
-        std::lock_guard lock(mutex_);
         std::vector<std::string> records;
-        session_ << sql, into(records), bind(key), now;
+        {
+            auto l = db_->lease();
+            l(sql), into(records), bind(key), now;
+        }
         if (records.empty()) return std::nullopt;
         return decode(records.front());
     }
 
-    std::mutex mutex_;
-    Poco::Data::Session session_;
+    std::shared_ptr<Database> db_;
 };
 
 }  // namespace
 
-std::unique_ptr<acme::Store> openSqliteAcmeStore(const std::filesystem::path& path) {
-    openSqliteStore(path);  // registers the connector and migrates the schema
-    try {
-        return std::make_unique<SqliteAcmeStore>(path);
-    } catch (const Poco::Exception& e) {
-        throw Error(ErrorCode::Io, "database " + path.string() + ": " + e.displayText());
-    }
+std::unique_ptr<acme::Store> openAcmeStore(std::shared_ptr<Database> db) {
+    return std::make_unique<SqlAcmeStore>(std::move(db));
 }
 
 }  // namespace cachet::cloud
