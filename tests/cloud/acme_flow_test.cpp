@@ -324,8 +324,6 @@ TEST_F(AcmeBadInput, HeaderRules) {
 TEST_F(AcmeBadInput, OrderContents) {
     EXPECT_EQ(problemType(client.post(url("/new-order"), R"({"identifiers":[{"type":"dns","value":"example.test"}],"profile":"smime-signing"})")),
               "urn:ietf:params:acme:error:unsupportedIdentifier");
-    EXPECT_EQ(problemType(client.post(url("/new-order"), R"({"identifiers":[{"type":"email","value":"alice@example.test"}]})")),
-              "urn:ietf:params:acme:error:invalidProfile");
     EXPECT_EQ(problemType(client.post(url("/new-order"), orderPayload(kAlice, "tls-server"))),
               "urn:ietf:params:acme:error:invalidProfile");
     EXPECT_EQ(problemType(client.post(url("/new-order"), orderPayload("not an address"))),

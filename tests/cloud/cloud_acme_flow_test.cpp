@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "acme_test_client.h"
+#include "cloud/cloud_test_support.h"
 #include "cachet/cloud/acme_issuer.h"
 #include "cachet/cloud/sql_acme_store.h"
 #include "cachet/pki/chain.h"
@@ -276,6 +277,50 @@ TEST_F(CloudAcmeFlow, BadCsrIsABadCsrProblemWithTheCloudsReason) {
     const HttpResponse refused = client.post(cloud, finalizeUrl, R"({"csr":")" + encryptionCsr + "\"}");
     EXPECT_EQ(acme::testing::problemType(refused), "urn:ietf:params:acme:error:badCSR") << refused.body;
     EXPECT_NE(refused.body.find("does not match profile smime-signing"), std::string::npos) << refused.body;
+}
+
+// DESIGN.md: newOrder "may carry" a profile. Without one, the CSR's key usage
+// chooses, and a CSR for both purposes is refused.
+TEST_F(CloudAcmeFlow, AnOrderWithoutAProfileTakesItFromTheCsr) {
+    Cloud cloud(*config_);
+    Client client{TestSigner::ec(), ""};
+    const HttpResponse account = client.post(cloud, cloud.server.url("/new-account"), R"({"termsOfServiceAgreed":true})", true);
+    ASSERT_EQ(account.status, 201) << account.body;
+    client.kid = *account.header("Location");
+    const HttpResponse placed = client.post(cloud, cloud.server.url("/new-order"),
+                                            R"({"identifiers":[{"type":"email","value":"joe@example.test"}]})");
+    ASSERT_EQ(placed.status, 201) << placed.body;
+    EXPECT_FALSE(parse(placed.body)->has("profile"));
+    const std::string authzUrl = parse(placed.body)->getArray("authorizations")->getElement<std::string>(0);
+    const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
+    std::string challengeUrl, part2;
+    for (unsigned i = 0; i < challenges->size(); ++i)
+        if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00") {
+            challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
+            part2 = challenges->getObject(i)->getValue<std::string>("token");
+        }
+    const std::string digest = acme::testing::digestFor(cloud.mailer.sent.at(0).tokenPart1, part2, client.signer);
+    ASSERT_EQ(client.post(cloud, challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})").status, 200);
+
+    const std::string finalizeUrl = parse(placed.body)->getValue<std::string>("finalize");
+    const auto key = test::generateEc("P-256");
+    const Bytes both = test::makeCsr(key.get(), "email:joe@example.test", "digitalSignature,keyAgreement");
+    const HttpResponse mixed = client.post(cloud, finalizeUrl, R"({"csr":")" + toBase64Url(both) + "\"}");
+    EXPECT_EQ(acme::testing::problemType(mixed), "urn:ietf:params:acme:error:badCSR") << mixed.body;
+    EXPECT_NE(mixed.body.find("names no profile"), std::string::npos) << mixed.body;
+
+    const PrivateKey rsa = PrivateKey::generate(KeyType::Rsa, 2048);
+    const std::string csr =
+        toBase64Url(CertificateRequest::create(rsa, {"joe@example.test"}, CertificatePurpose::Encryption).toDer());
+    const HttpResponse finalized = client.post(cloud, finalizeUrl, R"({"csr":")" + csr + "\"}");
+    ASSERT_EQ(finalized.status, 200) << finalized.body;
+    const auto certUrl = parse(finalized.body)->getValue<std::string>("certificate");
+    const auto chain = Certificate::listFromPem(client.post(cloud, certUrl, "").body);
+    ASSERT_FALSE(chain.empty());
+    EXPECT_EQ(chain[0].keyUsage(), keyUsageFor(CertificatePurpose::Encryption, KeyType::Rsa));
+    const auto published = cloud.certificates->find(chain[0].serialHex());
+    ASSERT_TRUE(published);
+    EXPECT_EQ(published->usage, "smime-encryption");
 }
 
 }  // namespace

@@ -122,6 +122,18 @@ std::optional<std::string> checkCsr(ByteView csrDer, Profile profile, const std:
     return std::nullopt;
 }
 
+std::optional<Profile> profileFromCsr(ByteView csrDer) {
+    try {
+        const auto usage = CertificateRequest::fromDer(csrDer).keyUsage();
+        if (!usage) return std::nullopt;
+        const bool signing = *usage & kSigningBits, encryption = *usage & kEncryptionBits;
+        if (signing == encryption) return std::nullopt;
+        return signing ? Profile::SmimeSigning : Profile::SmimeEncryption;
+    } catch (const Error&) {
+        return std::nullopt;
+    }
+}
+
 Issuer::Issuer(const CaSet& ca, CertificateStore& store, const Config& config, Clock clock)
     : ca_(ca), store_(store), config_(config), clock_(clock ? std::move(clock) : Clock([] {
           return std::chrono::system_clock::now();

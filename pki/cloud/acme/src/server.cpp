@@ -524,7 +524,7 @@ std::string AcmeServer::orderJson(const OrderRecord& order) const {
         identifiers.add(identifier);
     }
     o.set("identifiers", identifiers);
-    o.set("profile", order.profile);
+    if (!order.profile.empty()) o.set("profile", order.profile);
     Poco::JSON::Array authorizations;
     for (const auto& id : order.authorizationIds) authorizations.add(url("/authz/" + id));
     o.set("authorizations", authorizations);
@@ -565,8 +565,10 @@ HttpResponse AcmeServer::newOrder(Context& context) {
     const auto payload = payloadObject(*context.jws);
     if (payload->has("notBefore") || payload->has("notAfter"))
         throw ProblemError("malformed", "notBefore/notAfter are not supported; the profile sets the validity");
+    // DESIGN.md: newOrder "may carry" a profile; without one the CSR's key
+    // usage picks it at finalize (clients that know no profiles still work).
     const auto profile = json::optionalString(*payload, "profile", "order");
-    if (!profile || (*profile != kProfileSigning && *profile != kProfileEncryption))
+    if (profile && *profile != kProfileSigning && *profile != kProfileEncryption)
         throw ProblemError("invalidProfile", "\"profile\" must be \"smime-signing\" or \"smime-encryption\"");
     const auto identifiers = json::optionalArray(*payload, "identifiers", "order");
     if (!identifiers || identifiers->size() == 0) throw ProblemError("malformed", "order has no identifiers");
@@ -597,7 +599,7 @@ HttpResponse AcmeServer::newOrder(Context& context) {
     order.id = newId();
     order.accountId = account.id;
     order.emails = emails;
-    order.profile = *profile;
+    order.profile = profile.value_or("");
     order.createdAt = now;
     order.expires = now + config_.orderLifetime;
     for (const auto& email : emails) {

@@ -6,8 +6,18 @@
 
 namespace cachet::cloud {
 
+namespace {
+// The order's profile, or for an order without one the CSR's key usage.
+std::optional<Profile> profileOf(const acme::IssueRequest& request) {
+    return request.profile.empty() ? profileFromCsr(request.csrDer) : profileFromString(request.profile);
+}
+}  // namespace
+
 std::variant<std::string, acme::Problem> AcmeIssuer::issue(const acme::IssueRequest& request) {
-    const auto profile = profileFromString(request.profile);
+    const auto profile = profileOf(request);
+    if (!profile && request.profile.empty())
+        return acme::makeProblem("badCSR", "the order names no profile and the CSR's key usage is not for exactly one "
+                                           "purpose (digitalSignature/nonRepudiation, or keyEncipherment/keyAgreement)");
     if (!profile)
         return acme::makeProblem("malformed", "unknown profile \"" + request.profile +
                                                   "\" (smime-signing or smime-encryption)");
@@ -17,8 +27,8 @@ std::variant<std::string, acme::Problem> AcmeIssuer::issue(const acme::IssueRequ
 }
 
 void AcmeIssuer::publish(const acme::IssueRequest& request, const std::string& pemChain) {
-    const auto profile = profileFromString(request.profile);
-    if (!profile) throw pki::Error(pki::ErrorCode::InvalidArgument, "unknown profile \"" + request.profile + "\"");
+    const auto profile = profileOf(request);
+    if (!profile) throw pki::Error(pki::ErrorCode::InvalidArgument, "no profile for order " + request.orderId);
     issuer_.publish(pemChain, *profile, request.emails);
 }
 

@@ -22,6 +22,11 @@ std::string_view toString(Profile profile);  // "smime-signing" / "smime-encrypt
 std::optional<Profile> profileFromString(std::string_view name);
 pki::CertificatePurpose purposeOf(Profile profile);
 
+// The profile a CSR's key usage asks for, for orders that named none:
+// signing bits only → smime-signing, encryption bits only → smime-encryption;
+// nothing for no or mixed key usage (or a CSR that does not parse).
+std::optional<Profile> profileFromCsr(pki::ByteView csrDer);
+
 // Why a CSR is refused (ACME badCSR detail), or nothing when it is acceptable.
 std::optional<std::string> checkCsr(pki::ByteView csrDer, Profile profile, const std::vector<std::string>& addresses);
 
