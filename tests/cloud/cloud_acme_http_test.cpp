@@ -112,6 +112,15 @@ TEST_P(CloudAcmeHttp, EnrolmentOverHttpWithTheChallengeMailOverSmtp) {
     EXPECT_EQ(lookup.status, 200);
     EXPECT_NE(lookup.body.find(Certificate::listFromPem(download.body)[0].serialHex()), std::string::npos);
 
+    // The recovery key escrow, behind the email challenge just answered.
+    const std::string recoveryKey = toBase64Url(Bytes(32, 0x5c));
+    const Reply deposited = post(directory->getValue<std::string>("escrowDeposit"),
+                                 R"({"email":")" + address + R"(","recoveryKey":")" + recoveryKey + "\"}");
+    EXPECT_EQ(deposited.status, 200) << deposited.body;
+    const Reply released = post(directory->getValue<std::string>("escrowRelease"), R"({"email":")" + address + "\"}");
+    ASSERT_EQ(released.status, 200) << released.body;
+    EXPECT_EQ(parse(released.body)->getValue<std::string>("recoveryKey"), recoveryKey);
+
     if (GetParam() == DatabaseKind::PostgreSql) {
         // The certificate is in PostgreSQL, where another front end would find it.
         const std::string serial = Certificate::listFromPem(download.body)[0].serialHex();

@@ -314,6 +314,7 @@ TEST_P(AcmeStoreTest, MigrationsFillTheNewColumnsFromTheRecordsOfAnOlderSchema) 
         using namespace Poco::Data::Keywords;
         auto db = openDatabase(location);
         auto lease = db->lease();
+        lease("DROP TABLE key_escrow").execute();  // version 5
         lease("DROP INDEX acme_orders_account_created").execute();
         lease("ALTER TABLE acme_orders DROP COLUMN status").execute();
         lease("ALTER TABLE acme_orders DROP COLUMN created_at").execute();

@@ -19,6 +19,7 @@
 #include "cachet/cloud/acme_rate_limiter.h"
 #include "cachet/cloud/acme_routes.h"
 #include "cachet/cloud/imap_reply_reader.h"
+#include "cachet/cloud/sealed_key_escrow.h"
 #include "cachet/cloud/smtp_challenge_mailer.h"
 #include "cachet/cloud/sql_acme_store.h"
 #endif
@@ -153,6 +154,8 @@ int runServe(const Args& a) {
     SmtpChallengeMailer mailer(config.smtp, ca.challenge, &std::cerr);
     AcmeRateLimiter acmeLimiter(config.acmeLimits);
     auto acmeRoutes = std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter);
+    SealedKeyEscrow escrow(database, loadOrCreateEscrowKey(config));
+    acmeRoutes->setKeyEscrow(&escrow);
     server.addRoutes(acmeRoutes);
     // email-reply-00 replies, when a mailbox is configured for them.
     std::optional<ImapReplyReader> replies;

@@ -129,6 +129,11 @@ std::vector<std::string> migration(int toVersion, const SqlDialect& dialect) {
                     "UPDATE acme_orders SET status = " + dialect.jsonText("record", "status") +
                         ", created_at = CAST(" + dialect.jsonText("record", "createdAt") + " AS BIGINT)",
                     "CREATE INDEX acme_orders_account_created ON acme_orders(account_id, created_at)"};
+        case 5:
+            // Recovery keys escrowed for addresses (DESIGN.md "Recovery key"), sealed
+            // under the escrow key file: the database alone does not give them away.
+            return {"CREATE TABLE key_escrow (address_key TEXT PRIMARY KEY, sealed TEXT NOT NULL,"
+                    " updated_at BIGINT NOT NULL)"};
     }
     throw Error(ErrorCode::InvalidArgument, "no migration to schema version " + std::to_string(toVersion));
 }

@@ -18,6 +18,8 @@ public:
                acme::RateLimiter* rateLimiter = nullptr);
     bool handles(const std::string& path) const override;
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+    // Recovery-key escrow (must outlive the routes).
+    void setKeyEscrow(acme::KeyEscrow* escrow) { server_.setKeyEscrow(escrow); }
     // An email-reply-00 reply from the mailbox reader, in turn with the HTTP requests.
     std::optional<acme::Problem> acceptEmailReply(const std::string& tokenPart1, const std::string& from,
                                                   std::string_view response);

@@ -115,6 +115,6 @@ private:
 std::shared_ptr<Database> openDatabase(const DatabaseLocation& location);
 
 // The schema version this build writes.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 }  // namespace cachet::cloud
