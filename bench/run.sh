@@ -7,6 +7,7 @@
 #   BENCH_STORE_MESSAGES=100000   messages in the mail store search benchmark
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh --bench
 build=build/bench
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCACHET_SANITIZE=OFF -DCACHET_FUZZ=OFF \
   -DCACHET_TESTS=OFF -DCACHET_BENCH=ON >/dev/null
@@ -27,3 +28,6 @@ if [ "${BENCH_BIG_MB:-1024}" != 0 ]; then
   echo "== peak memory, ${BENCH_BIG_MB:-1024} MB message =="
   bash bench/peak_memory.sh "$build/pki/tools/cachet-pki" "${BENCH_BIG_MB:-1024}"
 fi
+echo "== cachet-cloud =="
+cmake --build "$build" -j "$(nproc)" --target cachet-cloud
+bash bench/cloud/run.sh "$build/pki/cloud/cachet-cloud"

@@ -31,6 +31,9 @@ packages=(
 # npm) is used as it is.
 command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || packages+=(npm)
 
+# Benchmark peers (bench/), only with --bench: wrk and nginx for cachet-cloud's HTTP figures.
+[ "${1:-}" = --bench ] && packages+=(wrk nginx-light)
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
