@@ -168,8 +168,10 @@ class SqliteDatabase final : public Database {
 public:
     explicit SqliteDatabase(const DatabaseLocation& location)
         : Database(DatabaseKind::Sqlite), session_("SQLite", location.target) {
-        session_ << "PRAGMA journal_mode=WAL", now;
+        // The busy timeout first: switching to WAL takes a lock that another
+        // process opening the same new file at the same moment may hold.
         session_ << "PRAGMA busy_timeout=5000", now;
+        session_ << "PRAGMA journal_mode=WAL", now;
         session_ << "PRAGMA foreign_keys=ON", now;
     }
     Lease lease() override {

@@ -330,7 +330,18 @@ HttpResponse AcmeServer::newAccount(Context& context) {
     account.jwk = canonicalJwk(*jws.jwk);
     account.thumbprint = thumbprint;
     account.createdAt = clock_();
-    store_.insertAccount(account);
+    try {
+        store_.insertAccount(account);
+    } catch (...) {
+        // The same key registered at the same moment elsewhere (another request,
+        // another front end): the thumbprint is unique, so that account is the one.
+        if (auto winner = store_.accountByThumbprint(thumbprint)) {
+            HttpResponse r{200, {{"Content-Type", std::string(kJsonType)}}, accountJson(*winner)};
+            r.headers.push_back({"Location", url("/acct/" + winner->id)});
+            return r;
+        }
+        throw;
+    }
     HttpResponse r{201, {{"Content-Type", std::string(kJsonType)}}, accountJson(account)};
     r.headers.push_back({"Location", url("/acct/" + account.id)});
     return r;

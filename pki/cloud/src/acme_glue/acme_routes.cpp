@@ -40,11 +40,9 @@ void AcmeRoutes::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
     request.stream().read(in.body.data(), static_cast<std::streamsize>(limit));
     in.body.resize(static_cast<std::size_t>(request.stream().gcount()));
 
-    acme::HttpResponse out;
-    {
-        std::lock_guard lock(mutex_);
-        out = server_.handle(in);
-    }
+    // No lock: the core's critical transitions are compare-and-sets in the
+    // database, which also serves other front ends.
+    const acme::HttpResponse out = server_.handle(in);
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(out.status));
     for (const auto& h : out.headers) response.add(h.name, h.value);
     response.setContentLength(static_cast<std::streamsize>(out.body.size()));
@@ -53,7 +51,6 @@ void AcmeRoutes::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
 
 std::optional<acme::Problem> AcmeRoutes::acceptEmailReply(const std::string& tokenPart1, const std::string& from,
                                                           std::string_view response) {
-    std::lock_guard lock(mutex_);
     return server_.acceptEmailReply(tokenPart1, from, response);
 }
 

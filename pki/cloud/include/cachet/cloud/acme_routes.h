@@ -2,7 +2,6 @@
 // The ACME core (cachet/acme/server.h) mounted at <baseUrl>/acme/ on the
 // cachet-cloud HTTP server.
 #include <memory>
-#include <mutex>
 
 #include "cachet/acme/server.h"
 #include "cachet/cloud/acme_issuer.h"
@@ -20,13 +19,12 @@ public:
     void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
     // Recovery-key escrow (must outlive the routes).
     void setKeyEscrow(acme::KeyEscrow* escrow) { server_.setKeyEscrow(escrow); }
-    // An email-reply-00 reply from the mailbox reader, in turn with the HTTP requests.
+    // An email-reply-00 reply from the mailbox reader.
     std::optional<acme::Problem> acceptEmailReply(const std::string& tokenPart1, const std::string& from,
                                                   std::string_view response);
 
 private:
     std::string origin_;  // scheme://host:port the clients address
-    std::mutex mutex_;    // one protocol step at a time: the store has no cross-record transactions yet
     acme::AcmeServer server_;
 };
 
