@@ -1,4 +1,5 @@
 #include "cachet/pki/pkcs12.h"
+#include "cachet/pki/utf8.h"
 
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
@@ -115,24 +116,6 @@ Bytes writePkcs12(const std::vector<Pkcs12Entry>& entries, std::string_view pass
 }
 
 namespace {
-
-void appendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-}
 
 // friendlyName is a BMPString (UTF-16BE as NSS and Windows write it). OpenSSL 3.0's
 // PKCS12_get_friendlyname returns NULL for non-ASCII names, so we convert here.

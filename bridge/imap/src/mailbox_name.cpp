@@ -1,4 +1,5 @@
 #include "cachet/imap/mailbox_name.h"
+#include "cachet/pki/utf8.h"
 
 #include <cstdint>
 #include <vector>
@@ -41,23 +42,6 @@ uint32_t nextCodePoint(std::string_view s, size_t& i) {
     return cp;
 }
 
-void appendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-}
 
 void flushBase64(std::string& out, std::vector<uint16_t>& units) {
     if (units.empty()) return;
@@ -140,7 +124,7 @@ std::optional<std::string> decodeMailboxName(std::string_view wire) {
                 return std::nullopt;
             }
             if (printable(cp)) return std::nullopt;  // must have been written literally
-            appendUtf8(out, cp);
+            pki::appendUtf8(out, cp);
         }
         i = end + 1;
     }
