@@ -67,6 +67,17 @@ struct Client {
     }
 };
 
+// The email-token-00 challenge of an order's first authorization: its URL and token (token-part2).
+std::pair<std::string, std::string> emailTokenChallenge(Client& client, Cloud& cloud, const std::string& orderBody) {
+    const std::string authzUrl = parse(orderBody)->getArray("authorizations")->getElement<std::string>(0);
+    const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
+    for (unsigned i = 0; i < challenges->size(); ++i)
+        if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00")
+            return {challenges->getObject(i)->getValue<std::string>("url"),
+                    challenges->getObject(i)->getValue<std::string>("token")};
+    return {};
+}
+
 class CloudAcmeFlow : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
@@ -173,14 +184,7 @@ TEST_P(CloudAcmeCrash, ARestartFinishesTheOrderWithExactlyOneCertificate) {
         ASSERT_EQ(placed.status, 201) << placed.body;
         orderUrl = *placed.header("Location");
         finalizeUrl = parse(placed.body)->getValue<std::string>("finalize");
-        const std::string authzUrl = parse(placed.body)->getArray("authorizations")->getElement<std::string>(0);
-        const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
-        std::string challengeUrl, part2;
-        for (unsigned i = 0; i < challenges->size(); ++i)
-            if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00") {
-                challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
-                part2 = challenges->getObject(i)->getValue<std::string>("token");
-            }
+        const auto [challengeUrl, part2] = emailTokenChallenge(client, cloud, placed.body);
         const std::string digest =
             acme::testing::digestFor(cloud.mailer.sent.at(0).tokenPart1, part2, client.signer);
         ASSERT_EQ(client.post(cloud, challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})").status, 200);
@@ -259,14 +263,7 @@ TEST_F(CloudAcmeFlow, BadCsrIsABadCsrProblemWithTheCloudsReason) {
     ASSERT_EQ(placed.status, 201) << placed.body;
     ASSERT_EQ(cloud.mailer.sent.size(), 1u);
     EXPECT_EQ(cloud.mailer.sent[0].address, "ivy@example.test");
-    const std::string authzUrl = parse(placed.body)->getArray("authorizations")->getElement<std::string>(0);
-    const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
-    std::string challengeUrl, part2;
-    for (unsigned i = 0; i < challenges->size(); ++i)
-        if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00") {
-            challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
-            part2 = challenges->getObject(i)->getValue<std::string>("token");
-        }
+    const auto [challengeUrl, part2] = emailTokenChallenge(client, cloud, placed.body);
     const std::string digest = toBase64Url(sha256(view(cloud.mailer.sent[0].tokenPart1 + part2 + "." + thumbprintOf(client.signer))));
     ASSERT_EQ(client.post(cloud, challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})").status, 200);
 
@@ -291,14 +288,7 @@ TEST_F(CloudAcmeFlow, AnOrderWithoutAProfileTakesItFromTheCsr) {
                                             R"({"identifiers":[{"type":"email","value":"joe@example.test"}]})");
     ASSERT_EQ(placed.status, 201) << placed.body;
     EXPECT_FALSE(parse(placed.body)->has("profile"));
-    const std::string authzUrl = parse(placed.body)->getArray("authorizations")->getElement<std::string>(0);
-    const auto challenges = parse(client.post(cloud, authzUrl, "").body)->getArray("challenges");
-    std::string challengeUrl, part2;
-    for (unsigned i = 0; i < challenges->size(); ++i)
-        if (challenges->getObject(i)->getValue<std::string>("type") == "email-token-00") {
-            challengeUrl = challenges->getObject(i)->getValue<std::string>("url");
-            part2 = challenges->getObject(i)->getValue<std::string>("token");
-        }
+    const auto [challengeUrl, part2] = emailTokenChallenge(client, cloud, placed.body);
     const std::string digest = acme::testing::digestFor(cloud.mailer.sent.at(0).tokenPart1, part2, client.signer);
     ASSERT_EQ(client.post(cloud, challengeUrl, R"({"keyAuthDigest":")" + digest + R"("})").status, 200);
 
