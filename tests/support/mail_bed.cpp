@@ -100,15 +100,25 @@ std::string MailBed::inboxUrl(const std::string& suffix) const {
     return "imaps://" + host() + ":" + env("MAILBED_IMAPS_PORT") + "/INBOX" + suffix;
 }
 
-void MailBed::submit(const std::string& user, const std::string& recipient, const std::string& message) const {
-    const std::string file = dir_ + "/submit-" + std::to_string(::getpid()) + ".eml";
+void MailBed::sendMail(std::vector<std::string> curl, const std::string& url, const std::string& from,
+                       const std::string& recipient, const std::string& message) const {
+    const std::string file = dir_ + "/send-" + std::to_string(::getpid()) + ".eml";
     writeFile(file, message);
-    auto argv = curlAs(user);
-    argv.insert(argv.end(), {"--url", "smtp://" + host() + ":" + env("MAILBED_SUBMISSION_PORT"), "--ssl-reqd",
-                             "--mail-from", address(user), "--mail-rcpt", recipient, "--upload-file", file});
-    const auto sent = run(argv);
+    curl.insert(curl.end(), {"--url", url, "--mail-from", from, "--mail-rcpt", recipient, "--upload-file", file});
+    const auto sent = run(curl);
     std::filesystem::remove(file);
-    if (sent.exitCode != 0) throw std::runtime_error("curl smtp submission failed: " + sent.output);
+    if (sent.exitCode != 0) throw std::runtime_error("curl to " + url + " failed: " + sent.output);
+}
+
+void MailBed::submit(const std::string& user, const std::string& recipient, const std::string& message) const {
+    auto curl = curlAs(user);
+    curl.push_back("--ssl-reqd");
+    sendMail(curl, "smtp://" + host() + ":" + env("MAILBED_SUBMISSION_PORT"), address(user), recipient, message);
+}
+
+void MailBed::deliver(const std::string& from, const std::string& recipient, const std::string& message) const {
+    sendMail({"curl", "--silent", "--show-error"}, "smtp://" + host() + ":" + env("MAILBED_SMTP_PORT"), from,
+             recipient, message);
 }
 
 std::optional<std::string> MailBed::waitForMessageId(const std::string& user, const std::string& messageId,

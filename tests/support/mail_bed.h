@@ -45,6 +45,9 @@ public:
     // Submits a complete RFC 5322 message as `user` (STARTTLS + AUTH on the
     // submission port) with the curl CLI. Throws when it is refused.
     void submit(const std::string& user, const std::string& recipient, const std::string& message) const;
+    // Hands a message to the plain server-to-server SMTP port (no TLS, no AUTH)
+    // as another MTA would, with the curl CLI. Throws when it is refused.
+    void deliver(const std::string& from, const std::string& recipient, const std::string& message) const;
 
     // The UID of the message with that Message-ID in the user's INBOX, polled
     // with the curl CLI over IMAPS until the deadline (delivery is asynchronous).
@@ -66,6 +69,8 @@ public:
 
 private:
     std::vector<std::string> curlAs(const std::string& user) const;
+    void sendMail(std::vector<std::string> curl, const std::string& url, const std::string& from,
+                  const std::string& recipient, const std::string& message) const;
     std::string inboxUrl(const std::string& suffix) const;
 
     std::string dir_;

@@ -1,4 +1,4 @@
-// The IMAP layer against the real mail bed (Dovecot IMAP/IMAPS, Postfix submission),
+// The IMAP layer against the real mail bed (Dovecot IMAP/IMAPS, Postfix SMTP),
 // cross-checked with python imaplib where the other side of a change matters.
 // Needs root to start the bed; skipped otherwise.
 #include <gtest/gtest.h>
@@ -381,9 +381,9 @@ TEST_F(ImapMail, IdleNotifiesANewDeliveryWithinASecond) {
     std::string sendError;
     std::thread sender([&] {
         try {
-            bed->submit("alice", bed->address("carol"),
-                        "From: " + bed->address("alice") + "\r\nTo: " + bed->address("carol") +
-                            "\r\nSubject: idle-test\r\n\r\nWake up.\r\n");
+            bed->deliver(bed->address("alice"), bed->address("carol"),
+                         "From: " + bed->address("alice") + "\r\nTo: " + bed->address("carol") +
+                             "\r\nSubject: idle-test\r\n\r\nWake up.\r\n");
             deliveredAt = Clock::now().time_since_epoch().count();
             delivered = true;
         } catch (const std::exception& e) {
