@@ -65,10 +65,7 @@ TEST_P(SignedGpgsm, GpgsmVerifiesWhatWeSign) {
     SignOptions options;
     options.form = c.form;
     options.rsaPadding = c.padding;
-    MemorySource in(kEntity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    const SignedPieces pieces = signedPieces(out.data(), c.form);
+    const SignedPieces pieces = signedPieces(signToString(kEntity, id, options), c.form);
 
     GnupgHome gnupg(hierarchyFor(c.type));
     writeFile(gnupg.file("sig.der"), toString(pieces.cms));
@@ -123,11 +120,7 @@ TEST_P(SignedByGpgsm, WeVerifyWhatGpgsmSigns) {
     if (c.form == SignedForm::Opaque) {
         mail = der;  // a bare BER ContentInfo is accepted as is
     } else {
-        mail = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
-               "boundary=\"gpgsm\"\r\n\r\n--gpgsm\r\n" +
-               kEntity + "\r\n--gpgsm\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: "
-                         "base64\r\n\r\n" +
-               toBase64(toBytes(der)) + "\r\n--gpgsm--\r\n";
+        mail = multipartSignedMail(kEntity, der, "gpgsm");
     }
     MemorySource in(mail);
     StringSink content;

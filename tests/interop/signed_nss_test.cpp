@@ -39,10 +39,7 @@ TEST_P(SignedNss, CmsutilVerifiesWhatWeSign) {
     SignOptions options;
     options.form = c.form;
     options.rsaPadding = c.padding;
-    MemorySource in(kEntity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    const SignedPieces pieces = signedPieces(out.data(), c.form);
+    const SignedPieces pieces = signedPieces(signToString(kEntity, id, options), c.form);
     if (c.form == SignedForm::MultipartSigned) {
         ASSERT_EQ(pieces.content, kEntity);
     }
@@ -101,11 +98,7 @@ TEST_P(SignedByNss, WeVerifyWhatCmsutilSigns) {
         mail = "Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
                toBase64(toBytes(der)) + "\r\n";
     } else {
-        mail = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
-               "boundary=\"nss\"\r\n\r\n--nss\r\n" +
-               kEntity + "\r\n--nss\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: "
-                         "base64\r\n\r\n" +
-               toBase64(toBytes(der)) + "\r\n--nss--\r\n";
+        mail = multipartSignedMail(kEntity, der, "nss");
     }
     MemorySource in(mail);
     StringSink content;

@@ -20,13 +20,6 @@ const std::string kEntity =
     "Hello from Cachet.\r\n"
     "Second line, with trailing space \r\n";
 
-std::string signToString(const std::string& entity, const Identity& id, const SignOptions& options = {}) {
-    MemorySource in(entity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    return out.take();
-}
-
 }  // namespace
 
 class SignedOpenssl : public ::testing::TestWithParam<SignCase> {};

@@ -24,13 +24,6 @@ const std::string kEntity =
     "Round trip body.\r\n"
     "--not-a-boundary\r\n";
 
-std::string signToString(const std::string& entity, const Identity& id, const SignOptions& options = {}) {
-    MemorySource in(entity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    return out.take();
-}
-
 VerifyResult verifyString(const std::string& mail, KeyType type, std::string* content = nullptr,
                           const VerifyOptions& options = {}) {
     MemorySource in(mail);

@@ -1,6 +1,7 @@
 #pragma once
 // The ways the S/MIME signing tests sign (key type, RSA padding, form), one
-// gtest parameter each, and the pieces of a signed mail for the CLI peers.
+// gtest parameter each; signing to a string; and taking a signed mail apart
+// for the CLI peers, or wrapping a peer's signature into one.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -10,6 +11,8 @@
 #include "cachet/pki/bytes.h"
 #include "cachet/pki/key.h"
 #include "cachet/pki/smime_sign.h"
+#include "cachet/pki/stream.h"
+#include "support/test_pki.h"
 
 namespace cachet::test {
 
@@ -43,6 +46,14 @@ inline std::vector<SignCase> signCases(const std::string& multipartName, bool wi
     return all;
 }
 
+// `entity` signed by `id` as S/MIME mail.
+inline std::string signToString(const std::string& entity, const Identity& id, const pki::SignOptions& options = {}) {
+    pki::MemorySource in(entity);
+    pki::StringSink out;
+    pki::sign(in, out, pki::Signer{id.key, id.cert, id.chain}, options);
+    return out.take();
+}
+
 // The DER CMS and (multipart/signed) the signed content out of one of our messages.
 struct SignedPieces {
     pki::Bytes cms;
@@ -58,6 +69,14 @@ inline SignedPieces signedPieces(const std::string& mail, pki::SignedForm form) 
     const size_t sigStart = mail.find("\r\n\r\n", second + 2) + 4;
     const size_t sigEnd = mail.find("\r\n" + boundary + "--", sigStart);
     return {pki::fromBase64(mail.substr(sigStart, sigEnd - sigStart)), mail.substr(first, second - first)};
+}
+
+// A peer's detached signature (DER) over `entity`, as a multipart/signed mail.
+inline std::string multipartSignedMail(const std::string& entity, const std::string& der, const std::string& boundary) {
+    return "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"" +
+           boundary + "\"\r\n\r\n--" + boundary + "\r\n" + entity + "\r\n--" + boundary +
+           "\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
+           pki::toBase64(pki::toBytes(der)) + "\r\n--" + boundary + "--\r\n";
 }
 
 }  // namespace cachet::test
