@@ -426,7 +426,7 @@ TEST_F(ImapMail, ConnectionCutMidFetchIsClearAndReconnectContinues) {
         uid = append(*direct, mailbox, bytes);
     }
 
-    CuttingProxy proxy(bed->env("MAILBED_HOST"), bed->port("MAILBED_IMAPS_PORT"));
+    CuttingProxy proxy(bed->host(), bed->port("MAILBED_IMAPS_PORT"));
     ServerSettings viaProxy = implicitTlsServer();
     viaProxy.port = proxy.port();
     auto session = login("bob", viaProxy);
