@@ -23,20 +23,14 @@ using cachet::test::readFile;
 using cachet::test::run;
 
 TEST(AcmeClientInterop, NpmAcmeClientEnrolsWithEmailToken) {
-    if (::geteuid() != 0) GTEST_SKIP() << "the mail test bed needs root";
-    std::string error;
-    const auto bed = test::MailBed::start(error);
-    ASSERT_TRUE(bed) << error;
+    if (!test::MailBed::canStart()) GTEST_SKIP() << "the mail test bed needs root";
+    const auto bed = std::make_unique<test::MailBed>();
     test::CloudOnBed cloud(*bed);
     ASSERT_EQ(cloud.waitUntilUp(), "");
 
     const std::string address = bed->address("alice");
     Poco::JSON::Array readMail;
-    for (const std::string& arg :
-         {std::string(CACHET_PYTHON3), std::string(CACHET_READ_CHALLENGE_MAIL_PY), std::string("--host"),
-          bed->env("HOST"), std::string("--port"), bed->env("IMAPS_PORT"), std::string("--ca"), bed->caFile(),
-          std::string("--user"), address, std::string("--password-file"), bed->passwordFile("alice")})
-        readMail.add(arg);
+    for (const std::string& arg : bed->takeMailCommand("alice", "ACME: ")) readMail.add(arg);
     std::ostringstream readMailJson;
     readMail.stringify(readMailJson);
     const std::string out = cloud.file("npm");

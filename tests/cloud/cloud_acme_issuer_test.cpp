@@ -5,6 +5,7 @@
 #include "cachet/cloud/acme_issuer.h"
 #include "cachet/pki/certificate_builder.h"
 #include "cachet/pki/error.h"
+#include "cloud/cloud_test_support.h"
 #include "support/process.h"
 
 namespace cachet::cloud {
@@ -15,18 +16,12 @@ using namespace cachet::pki;
 class AcmeIssuerTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        dir_ = new cachet::test::TempDir();
-        config_ = new Config(loadConfig(dir_->path()));
-        config_->caKeyType = "p256";  // fast to generate; the RSA path is covered by cloud_issuer_test
-        initCa(*config_, std::nullopt);
-        ca_ = new CaSet(loadCa(*config_, std::nullopt));
-        store_ = openCertificateStore(openDatabase(config_->databaseLocation())).release();
+        // p256: fast to generate; the RSA path is covered by cloud_issuer_test
+        cloud_ = new test::InitializedCloud([](Config& c) { c.caKeyType = "p256"; });
     }
     static void TearDownTestSuite() {
-        delete store_;
-        delete ca_;
-        delete config_;
-        delete dir_;
+        delete cloud_;
+        cloud_ = nullptr;
     }
     static acme::IssueRequest request(const std::string& profile, const std::vector<std::string>& csrNames,
                                       const std::vector<std::string>& orderNames) {
@@ -37,14 +32,11 @@ protected:
         r.emails = orderNames;
         return r;
     }
-    static inline cachet::test::TempDir* dir_ = nullptr;
-    static inline Config* config_ = nullptr;
-    static inline CaSet* ca_ = nullptr;
-    static inline CertificateStore* store_ = nullptr;
+    static inline test::InitializedCloud* cloud_ = nullptr;
 };
 
 TEST_F(AcmeIssuerTest, GoodCsrGivesThePemChainLeafFirstAndPublishingIsSeparateAndIdempotent) {
-    cloud::Issuer issuer(*ca_, *store_, *config_);
+    cloud::Issuer issuer(cloud_->ca, *cloud_->store, cloud_->config);
     AcmeIssuer acmeIssuer(issuer);
     const acme::IssueRequest gina = request("smime-signing", {"gina@example.test"}, {"gina@example.test"});
     auto result = acmeIssuer.issue(gina);
@@ -52,17 +44,17 @@ TEST_F(AcmeIssuerTest, GoodCsrGivesThePemChainLeafFirstAndPublishingIsSeparateAn
     const auto chain = Certificate::listFromPem(std::get<std::string>(result));
     ASSERT_EQ(chain.size(), 2u);
     EXPECT_EQ(chain[0].emailAddresses(), std::vector<std::string>{"gina@example.test"});
-    EXPECT_EQ(chain[1], ca_->smimeIssuing.cert);
+    EXPECT_EQ(chain[1], cloud_->ca.smimeIssuing.cert);
 
     // Signing stored nothing; publishing stores it once, however often it runs.
-    EXPECT_FALSE(store_->find(chain[0].serialHex()));
+    EXPECT_FALSE(cloud_->store->find(chain[0].serialHex()));
     acmeIssuer.publish(gina, std::get<std::string>(result));
     acmeIssuer.publish(gina, std::get<std::string>(result));
-    const auto published = store_->find(chain[0].serialHex());
+    const auto published = cloud_->store->find(chain[0].serialHex());
     ASSERT_TRUE(published);
     EXPECT_EQ(published->status, CertificateStatus::Valid);
     EXPECT_EQ(published->issuer, "smime");
-    EXPECT_EQ(store_->validFor("gina@example.test", 0).size(), 1u);
+    EXPECT_EQ(cloud_->store->validFor("gina@example.test", 0).size(), 1u);
     // A chain from another CA is not published.
     const auto stranger = PrivateKey::generate(KeyType::EcP256);
     const auto strangerCa = CertificateBuilder().subjectCommonName("Stranger").ca(0).keyUsage(kKeyCertSign).sign(stranger);
@@ -77,7 +69,7 @@ TEST_F(AcmeIssuerTest, GoodCsrGivesThePemChainLeafFirstAndPublishingIsSeparateAn
 }
 
 TEST_F(AcmeIssuerTest, RefusalsAreBadCsrProblemsWithTheReason) {
-    cloud::Issuer issuer(*ca_, *store_, *config_);
+    cloud::Issuer issuer(cloud_->ca, *cloud_->store, cloud_->config);
     AcmeIssuer acmeIssuer(issuer);
     auto result = acmeIssuer.issue(request("smime-signing", {"mallory@example.test"}, {"gina@example.test"}));
     ASSERT_TRUE(std::holds_alternative<acme::Problem>(result));

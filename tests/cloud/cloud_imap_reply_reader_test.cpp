@@ -25,7 +25,6 @@ protected:
     void SetUp() override {
         if (!cachet::test::MailBed::canStart()) GTEST_SKIP() << "the mail test bed needs root";
         bed = std::make_unique<cachet::test::MailBed>();
-        cachet::test::writeFile(dir.file("imap-password"), bed->password("cachet-ca") + "\n");
     }
 
     ImapConfig imapConfig(bool implicitTls) const {
@@ -33,7 +32,7 @@ protected:
         c.url = implicitTls ? "imaps://localhost:" + bed->env("MAILBED_IMAPS_PORT") + "/INBOX"
                             : "imap://localhost:" + bed->env("MAILBED_IMAP_PORT") + "/INBOX";
         c.user = bed->address("cachet-ca");
-        c.passwordFile = dir.file("imap-password");
+        c.passwordFile = bed->passwordFile("cachet-ca");
         c.caFile = bed->caFile();
         return c;
     }

@@ -24,20 +24,13 @@ constexpr auto kAlice = "alice@example.test";
 class IssuerTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        dir_ = new cachet::test::TempDir();
-        config_ = new Config(loadConfig(dir_->path()));
-        config_->baseUrl = "http://cloud.example.test";
-        initCa(*config_, std::nullopt);
-        ca_ = new CaSet(loadCa(*config_, std::nullopt));
-        store_ = openCertificateStore(openDatabase(config_->databaseLocation())).release();
+        cloud_ = new test::InitializedCloud([](Config& c) { c.baseUrl = "http://cloud.example.test"; });
     }
     static void TearDownTestSuite() {
-        delete store_;
-        delete ca_;
-        delete config_;
-        delete dir_;
+        delete cloud_;
+        cloud_ = nullptr;
     }
-    Issuer issuer() { return Issuer(*ca_, *store_, *config_); }
+    Issuer issuer() { return Issuer(cloud_->ca, *cloud_->store, cloud_->config); }
     static PrivateKey key(KeyType type) {
         static std::map<KeyType, PrivateKey> cache;
         auto it = cache.find(type);
@@ -53,10 +46,7 @@ protected:
         return r.rejection.value_or("(issued)");
     }
 
-    static inline cachet::test::TempDir* dir_ = nullptr;
-    static inline Config* config_ = nullptr;
-    static inline CaSet* ca_ = nullptr;
-    static inline CertificateStore* store_ = nullptr;
+    static inline test::InitializedCloud* cloud_ = nullptr;
 };
 
 class IssuerProfileTest : public IssuerTest, public ::testing::WithParamInterface<std::tuple<KeyType, Profile>> {};
@@ -79,7 +69,7 @@ TEST_P(IssuerProfileTest, IssuesTheBrStrictShapeFromTheHierarchyOfTheKeyType) {
     EXPECT_EQ(cert.crlDistributionPoints(),
               std::vector<std::string>{std::string("http://cloud.example.test/crl/") + (sm2 ? "sm2" : "smime") + ".crl"});
     EXPECT_EQ(cert.isSm2Signed(), sm2);
-    const CaIdentity& ca = sm2 ? ca_->sm2Issuing : ca_->smimeIssuing;
+    const CaIdentity& ca = sm2 ? cloud_->ca.sm2Issuing : cloud_->ca.smimeIssuing;
     EXPECT_EQ(chain[1], ca.cert);
     const auto days = std::chrono::duration_cast<std::chrono::hours>(cert.notAfter() - cert.notBefore()).count() / 24;
     EXPECT_EQ(days, 365);
@@ -92,14 +82,14 @@ TEST_P(IssuerProfileTest, IssuesTheBrStrictShapeFromTheHierarchyOfTheKeyType) {
     const ChainResult verdict = verifyChain(cert, {chain[1]}, trust, options);
     EXPECT_TRUE(verdict.ok()) << verdict.detail;
 
-    const auto stored = store_->find(cert.serialHex());
+    const auto stored = cloud_->store->find(cert.serialHex());
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, CertificateStatus::Valid);
     EXPECT_EQ(stored->usage, toString(profile));
     EXPECT_EQ(stored->issuer, sm2 ? "sm2" : "smime");
     // The directory finds it by the address with the domain in any case.
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    const auto found = store_->validFor("p-" + std::string(toString(type)) + "-" + std::string(toString(profile)) + "@example.test", now);
+    const auto found = cloud_->store->validFor("p-" + std::string(toString(type)) + "-" + std::string(toString(profile)) + "@example.test", now);
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].serial, cert.serialHex());
 }
@@ -199,13 +189,13 @@ TEST_F(IssuerTest, ANewCertificateSupersedesTheOldOneForTheSameAddressAlgorithmA
     const auto encryption = issuer().issue(csrFor(KeyType::Rsa, {address}, CertificatePurpose::Encryption), Profile::SmimeEncryption, {address});
     const auto sm2 = issuer().issue(csrFor(KeyType::Sm2, {address}, CertificatePurpose::Signing), Profile::SmimeSigning, {address});
     ASSERT_TRUE(first.ok() && encryption.ok() && sm2.ok());
-    EXPECT_EQ(store_->validFor(address, now).size(), 3u);
+    EXPECT_EQ(cloud_->store->validFor(address, now).size(), 3u);
 
     const auto second = issuer().issue(csrFor(KeyType::Rsa, {address}, CertificatePurpose::Signing), Profile::SmimeSigning, {address});
     ASSERT_TRUE(second.ok());
-    EXPECT_EQ(store_->find(first.stored.serial)->status, CertificateStatus::Superseded);
+    EXPECT_EQ(cloud_->store->find(first.stored.serial)->status, CertificateStatus::Superseded);
     std::vector<std::string> serials;
-    for (const auto& c : store_->validFor(address, now)) serials.push_back(c.serial);
+    for (const auto& c : cloud_->store->validFor(address, now)) serials.push_back(c.serial);
     std::vector<std::string> expected = {encryption.stored.serial, sm2.stored.serial, second.stored.serial};
     std::sort(serials.begin(), serials.end());
     std::sort(expected.begin(), expected.end());
@@ -244,10 +234,10 @@ TEST_F(IssuerTest, RevocationLeavesTheDirectoryAndEntersTheCrlOfItsCa) {
         EXPECT_TRUE(i.revoke(r.stored.serial, 1));
         EXPECT_FALSE(i.revoke(r.stored.serial, 1)) << "already revoked";
         EXPECT_TRUE(crlLists(i.crl(crlName), r.stored.serial, i.issuing(crlName).cert));
-        EXPECT_EQ(store_->find(r.stored.serial)->status, CertificateStatus::Revoked);
-        EXPECT_EQ(store_->find(r.stored.serial)->revocationReason, 1);
+        EXPECT_EQ(cloud_->store->find(r.stored.serial)->status, CertificateStatus::Revoked);
+        EXPECT_EQ(cloud_->store->find(r.stored.serial)->revocationReason, 1);
     }
-    EXPECT_TRUE(store_->validFor(address, now).empty());
+    EXPECT_TRUE(cloud_->store->validFor(address, now).empty());
     EXPECT_FALSE(issuer().revoke("00", 0));
     EXPECT_THROW(issuer().crl("nonsense"), Error);
 }

@@ -4,13 +4,19 @@
 // with every CA of `cachet-cloud init`.
 #include <openssl/x509v3.h>
 
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "cachet/cloud/ca_files.h"
+#include "cachet/cloud/certificate_store.h"
 #include "cachet/cloud/config.h"
+#include "cachet/cloud/database.h"
 #include "cachet/pki/bytes.h"
 #include "cachet/pki/error.h"
 #include "cachet/pki/ossl.h"
+#include "support/process.h"
 
 namespace cachet::cloud::test {
 
@@ -41,5 +47,28 @@ inline pki::Bytes makeCsr(EVP_PKEY* key, const std::string& san, const std::stri
 inline pki::ossl::Pkey generateEc(const char* curve) {
     return pki::ossl::Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
 }
+
+// A fresh data directory after `cachet-cloud init` (no passphrase; `configure`
+// adjusts the config first), its CAs loaded and its certificate store open:
+// what an Issuer needs.
+struct InitializedCloud {
+    explicit InitializedCloud(const std::function<void(Config&)>& configure = {})
+        : config(initialized(dir, configure)),
+          ca(loadCa(config, std::nullopt)),
+          store(openCertificateStore(openDatabase(config.databaseLocation()))) {}
+
+    cachet::test::TempDir dir;
+    Config config;
+    CaSet ca;
+    std::unique_ptr<CertificateStore> store;
+
+private:
+    static Config initialized(const cachet::test::TempDir& dir, const std::function<void(Config&)>& configure) {
+        Config c = loadConfig(dir.path());
+        if (configure) configure(c);
+        initCa(c, std::nullopt);
+        return c;
+    }
+};
 
 }  // namespace cachet::cloud::test

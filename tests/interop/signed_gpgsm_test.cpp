@@ -6,6 +6,7 @@
 
 #include "cachet/pki/smime_sign.h"
 #include "support/process.h"
+#include "support/sign_cases.h"
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
@@ -54,34 +55,9 @@ private:
     std::string home_;
 };
 
-struct Pieces {
-    Bytes cms;
-    std::string content;
-};
-
-Pieces piecesOf(const std::string& mail, SignedForm form) {
-    if (form == SignedForm::Opaque) return {fromBase64(mail.substr(mail.find("\r\n\r\n") + 4)), {}};
-    const size_t boundaryStart = mail.find("boundary=\"") + 10;
-    const std::string boundary = "--" + mail.substr(boundaryStart, mail.find('"', boundaryStart) - boundaryStart);
-    const size_t first = mail.find("\r\n" + boundary + "\r\n") + boundary.size() + 4;
-    const size_t second = mail.find("\r\n" + boundary + "\r\n", first);
-    const size_t sigStart = mail.find("\r\n\r\n", second + 2) + 4;
-    const size_t sigEnd = mail.find("\r\n" + boundary + "--", sigStart);
-    return {fromBase64(mail.substr(sigStart, sigEnd - sigStart)), mail.substr(first, second - first)};
-}
-
-struct Case {
-    KeyType type;
-    cms::RsaSignaturePadding padding;
-    SignedForm form;
-    std::string name;
-};
-
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
-
 }  // namespace
 
-class SignedGpgsm : public ::testing::TestWithParam<Case> {};
+class SignedGpgsm : public ::testing::TestWithParam<SignCase> {};
 
 TEST_P(SignedGpgsm, GpgsmVerifiesWhatWeSign) {
     const auto& c = GetParam();
@@ -89,10 +65,7 @@ TEST_P(SignedGpgsm, GpgsmVerifiesWhatWeSign) {
     SignOptions options;
     options.form = c.form;
     options.rsaPadding = c.padding;
-    MemorySource in(kEntity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    const Pieces pieces = piecesOf(out.data(), c.form);
+    const SignedPieces pieces = signedPieces(signToString(kEntity, id, options), c.form);
 
     GnupgHome gnupg(hierarchyFor(c.type));
     writeFile(gnupg.file("sig.der"), toString(pieces.cms));
@@ -118,7 +91,7 @@ TEST_P(SignedGpgsm, GpgsmVerifiesWhatWeSign) {
 }
 
 // gpgsm 2.2.40 crashes (SIGSEGV) importing an EC P-256 PKCS#12, so only RSA keys sign here.
-class SignedByGpgsm : public ::testing::TestWithParam<Case> {};
+class SignedByGpgsm : public ::testing::TestWithParam<SignCase> {};
 
 TEST_P(SignedByGpgsm, WeVerifyWhatGpgsmSigns) {
     const auto& c = GetParam();
@@ -147,11 +120,7 @@ TEST_P(SignedByGpgsm, WeVerifyWhatGpgsmSigns) {
     if (c.form == SignedForm::Opaque) {
         mail = der;  // a bare BER ContentInfo is accepted as is
     } else {
-        mail = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
-               "boundary=\"gpgsm\"\r\n\r\n--gpgsm\r\n" +
-               kEntity + "\r\n--gpgsm\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: "
-                         "base64\r\n\r\n" +
-               toBase64(toBytes(der)) + "\r\n--gpgsm--\r\n";
+        mail = multipartSignedMail(kEntity, der, "gpgsm");
     }
     MemorySource in(mail);
     StringSink content;
@@ -167,15 +136,15 @@ TEST_P(SignedByGpgsm, WeVerifyWhatGpgsmSigns) {
 
 INSTANTIATE_TEST_SUITE_P(
     All, SignedGpgsm,
-    ::testing::Values(Case{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "RsaDetached"},
-                      Case{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "RsaOpaque"},
-                      Case{KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "EcDetached"},
-                      Case{KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "EcOpaque"},
-                      Case{KeyType::Rsa, cms::RsaSignaturePadding::Pss, SignedForm::MultipartSigned, "RsaPssDetached"}),
-    [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+    ::testing::Values(SignCase{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "RsaDetached"},
+                      SignCase{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "RsaOpaque"},
+                      SignCase{KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "EcDetached"},
+                      SignCase{KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "EcOpaque"},
+                      SignCase{KeyType::Rsa, cms::RsaSignaturePadding::Pss, SignedForm::MultipartSigned, "RsaPssDetached"}),
+    SignCaseName());
 
 INSTANTIATE_TEST_SUITE_P(
     Rsa, SignedByGpgsm,
-    ::testing::Values(Case{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "RsaDetached"},
-                      Case{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "RsaOpaque"}),
-    [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+    ::testing::Values(SignCase{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::MultipartSigned, "RsaDetached"},
+                      SignCase{KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, SignedForm::Opaque, "RsaOpaque"}),
+    SignCaseName());

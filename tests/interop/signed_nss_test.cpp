@@ -4,6 +4,7 @@
 
 #include "cachet/pki/smime_sign.h"
 #include "support/process.h"
+#include "support/sign_cases.h"
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
@@ -28,46 +29,9 @@ std::string makeNssDb(const TempDir& dir, const Hierarchy& h) {
     return db;
 }
 
-// The DER CMS and the signed content out of one of our messages.
-struct Pieces {
-    Bytes cms;
-    std::string content;
-};
-
-Pieces piecesOf(const std::string& mail, SignedForm form) {
-    if (form == SignedForm::Opaque) return {fromBase64(mail.substr(mail.find("\r\n\r\n") + 4)), {}};
-    const size_t boundaryStart = mail.find("boundary=\"") + 10;
-    const std::string boundary = "--" + mail.substr(boundaryStart, mail.find('"', boundaryStart) - boundaryStart);
-    const size_t first = mail.find("\r\n" + boundary + "\r\n") + boundary.size() + 4;
-    const size_t second = mail.find("\r\n" + boundary + "\r\n", first);
-    const size_t sigStart = mail.find("\r\n\r\n", second + 2) + 4;
-    const size_t sigEnd = mail.find("\r\n" + boundary + "--", sigStart);
-    return {fromBase64(mail.substr(sigStart, sigEnd - sigStart)), mail.substr(first, second - first)};
-}
-
-struct Case {
-    KeyType type;
-    cms::RsaSignaturePadding padding;
-    SignedForm form;
-    std::string name;
-};
-
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
-
-std::vector<Case> cases(bool withPss = true) {
-    std::vector<Case> all;
-    for (auto form : {SignedForm::MultipartSigned, SignedForm::Opaque}) {
-        const std::string f = form == SignedForm::Opaque ? "Opaque" : "Detached";
-        all.push_back({KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, form, "Rsa" + f});
-        if (withPss) all.push_back({KeyType::Rsa, cms::RsaSignaturePadding::Pss, form, "RsaPss" + f});
-        all.push_back({KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, form, "Ec" + f});
-    }
-    return all;
-}
-
 }  // namespace
 
-class SignedNss : public ::testing::TestWithParam<Case> {};
+class SignedNss : public ::testing::TestWithParam<SignCase> {};
 
 TEST_P(SignedNss, CmsutilVerifiesWhatWeSign) {
     const auto& c = GetParam();
@@ -75,10 +39,7 @@ TEST_P(SignedNss, CmsutilVerifiesWhatWeSign) {
     SignOptions options;
     options.form = c.form;
     options.rsaPadding = c.padding;
-    MemorySource in(kEntity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    const Pieces pieces = piecesOf(out.data(), c.form);
+    const SignedPieces pieces = signedPieces(signToString(kEntity, id, options), c.form);
     if (c.form == SignedForm::MultipartSigned) {
         ASSERT_EQ(pieces.content, kEntity);
     }
@@ -108,7 +69,7 @@ TEST_P(SignedNss, CmsutilVerifiesWhatWeSign) {
 }
 
 // cmsutil -S has no option for RSASSA-PSS, so these cases are PKCS#1 v1.5 and ECDSA.
-class SignedByNss : public ::testing::TestWithParam<Case> {};
+class SignedByNss : public ::testing::TestWithParam<SignCase> {};
 
 TEST_P(SignedByNss, WeVerifyWhatCmsutilSigns) {
     const auto& c = GetParam();
@@ -137,11 +98,7 @@ TEST_P(SignedByNss, WeVerifyWhatCmsutilSigns) {
         mail = "Content-Type: application/pkcs7-mime; smime-type=signed-data\r\nContent-Transfer-Encoding: base64\r\n\r\n" +
                toBase64(toBytes(der)) + "\r\n";
     } else {
-        mail = "Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; "
-               "boundary=\"nss\"\r\n\r\n--nss\r\n" +
-               kEntity + "\r\n--nss\r\nContent-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: "
-                         "base64\r\n\r\n" +
-               toBase64(toBytes(der)) + "\r\n--nss--\r\n";
+        mail = multipartSignedMail(kEntity, der, "nss");
     }
     MemorySource in(mail);
     StringSink content;
@@ -156,8 +113,6 @@ TEST_P(SignedByNss, WeVerifyWhatCmsutilSigns) {
     EXPECT_FALSE(s.smimeCapabilities.empty());  // -P
 }
 
-INSTANTIATE_TEST_SUITE_P(All, SignedNss, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+INSTANTIATE_TEST_SUITE_P(All, SignedNss, ::testing::ValuesIn(signCases("Detached")), SignCaseName());
 
-INSTANTIATE_TEST_SUITE_P(All, SignedByNss, ::testing::ValuesIn(cases(false)),
-                         [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+INSTANTIATE_TEST_SUITE_P(All, SignedByNss, ::testing::ValuesIn(signCases("Detached", false)), SignCaseName());

@@ -5,6 +5,7 @@
 
 #include "cachet/pki/smime_sign.h"
 #include "support/process.h"
+#include "support/sign_cases.h"
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
@@ -19,36 +20,9 @@ const std::string kEntity =
     "Hello from Cachet.\r\n"
     "Second line, with trailing space \r\n";
 
-std::string signToString(const std::string& entity, const Identity& id, const SignOptions& options = {}) {
-    MemorySource in(entity);
-    StringSink out;
-    sign(in, out, Signer{id.key, id.cert, id.chain}, options);
-    return out.take();
-}
-
-struct Case {
-    KeyType type;
-    cms::RsaSignaturePadding padding;
-    SignedForm form;
-    std::string name;
-};
-
-std::vector<Case> cases() {
-    std::vector<Case> all;
-    for (auto form : {SignedForm::MultipartSigned, SignedForm::Opaque}) {
-        const std::string f = form == SignedForm::Opaque ? "Opaque" : "Multipart";
-        all.push_back({KeyType::Rsa, cms::RsaSignaturePadding::Pkcs1v15, form, "Rsa" + f});
-        all.push_back({KeyType::Rsa, cms::RsaSignaturePadding::Pss, form, "RsaPss" + f});
-        all.push_back({KeyType::EcP256, cms::RsaSignaturePadding::Pkcs1v15, form, "Ec" + f});
-    }
-    return all;
-}
-
-void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
-
 }  // namespace
 
-class SignedOpenssl : public ::testing::TestWithParam<Case> {};
+class SignedOpenssl : public ::testing::TestWithParam<SignCase> {};
 
 TEST_P(SignedOpenssl, OpensslVerifiesWhatWeSign) {
     const auto& c = GetParam();
@@ -140,5 +114,4 @@ TEST_P(SignedOpenssl, WeVerifyWhatOpensslSigns) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(All, SignedOpenssl, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
+INSTANTIATE_TEST_SUITE_P(All, SignedOpenssl, ::testing::ValuesIn(signCases("Multipart")), SignCaseName());

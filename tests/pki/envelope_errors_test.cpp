@@ -3,6 +3,7 @@
 
 #include "cachet/pki/envelope.h"
 #include "cachet/pki/error.h"
+#include "support/envelope_strings.h"
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
@@ -11,19 +12,6 @@ using namespace cachet::test;
 namespace {
 
 const std::string kEntity = "Content-Type: text/plain\r\n\r\nsixteen bytes!!\n";  // 44 bytes
-
-const Identity& enc(const std::string& who, KeyType type) {
-    return person(who, CertificatePurpose::Encryption, type);
-}
-DecryptionKey keyOf(const Identity& id) { return DecryptionKey{id.key, id.cert}; }
-
-std::string encryptToString(const std::string& plaintext, const std::vector<Recipient>& recipients,
-                            EncryptOptions options = {}) {
-    MemorySource in(plaintext);
-    StringSink out;
-    encrypt(in, out, recipients, options);
-    return out.take();
-}
 
 std::string decryptString(const std::string& message, const std::vector<DecryptionKey>& keys,
                           DecryptResult* result = nullptr) {
@@ -56,16 +44,16 @@ std::string lowerCase(std::string s) {
 }  // namespace
 
 TEST(EnvelopeRecipients, EveryRecipientOfAMixedMessageDecrypts) {
-    const Identity& alice = enc("alice", KeyType::Rsa);
-    const Identity& bob = enc("bob", KeyType::EcP256);
-    const Identity& carol = enc("carol", KeyType::Rsa);
+    const Identity& alice = encryptionId("alice", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::EcP256);
+    const Identity& carol = encryptionId("carol", KeyType::Rsa);
     for (auto cipher : {ContentCipher::Aes256Gcm, ContentCipher::Aes256Cbc}) {
         const std::string msg = encryptToString(
             kEntity, {Recipient(alice.cert), Recipient(bob.cert), Recipient(carol.cert, RsaPadding::Pkcs1v15)}, {cipher});
         for (const Identity* id : {&alice, &bob, &carol}) EXPECT_EQ(decryptString(msg, {keyOf(*id)}), kEntity);
     }
-    const Identity& sm2a = enc("alice", KeyType::Sm2);
-    const Identity& sm2b = enc("bob", KeyType::Sm2);
+    const Identity& sm2a = encryptionId("alice", KeyType::Sm2);
+    const Identity& sm2b = encryptionId("bob", KeyType::Sm2);
     const std::string sm2msg = encryptToString(kEntity, {sm2a.cert, sm2b.cert});
     EXPECT_EQ(decryptString(sm2msg, {keyOf(sm2a)}), kEntity);
     EXPECT_EQ(decryptString(sm2msg, {keyOf(sm2b)}), kEntity);
@@ -75,7 +63,7 @@ TEST(EnvelopeRecipients, OnlyAnOldKeyMatches) {
     // Mail encrypted years ago to an encryption key since replaced.
     const Identity old = rsaHierarchy().issue("dave@example.test", CertificatePurpose::Encryption, KeyType::Rsa);
     const Identity current = rsaHierarchy().issue("dave@example.test", CertificatePurpose::Encryption, KeyType::Rsa);
-    const Identity& ec = enc("dave", KeyType::EcP256);
+    const Identity& ec = encryptionId("dave", KeyType::EcP256);
     const std::string msg = encryptToString(kEntity, {old.cert});
     DecryptResult result;
     EXPECT_EQ(decryptString(msg, {keyOf(current), keyOf(ec), keyOf(old)}, &result), kEntity);
@@ -84,9 +72,9 @@ TEST(EnvelopeRecipients, OnlyAnOldKeyMatches) {
 }
 
 TEST(EnvelopeRecipients, NoMatchingRecipientNamesTheRecipients) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
-    const Identity& alice = enc("alice", KeyType::Rsa);
-    const Identity& ecAlice = enc("alice", KeyType::EcP256);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
+    const Identity& alice = encryptionId("alice", KeyType::Rsa);
+    const Identity& ecAlice = encryptionId("alice", KeyType::EcP256);
     Recipient bySki(bob.cert);
     bySki.useSubjectKeyIdentifier = true;
     const std::string msg = encryptToString(kEntity, {Recipient(bob.cert), Recipient(ecAlice.cert), bySki});
@@ -101,25 +89,25 @@ TEST(EnvelopeRecipients, NoMatchingRecipientNamesTheRecipients) {
 }
 
 TEST(EnvelopeRecipients, MatchingCertificateWithTheWrongKeyIsAnIntegrityFailure) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
-    const Identity& alice = enc("alice", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
+    const Identity& alice = encryptionId("alice", KeyType::Rsa);
     for (auto padding : {RsaPadding::Oaep, RsaPadding::Pkcs1v15}) {
         const std::string msg = encryptToString(kEntity, {Recipient(bob.cert, padding)});
         EXPECT_EQ(decryptError(msg, {DecryptionKey{alice.key, bob.cert}}).code(), ErrorCode::IntegrityFailure);
     }
-    const Identity& ecBob = enc("bob", KeyType::EcP256);
-    const Identity& ecAlice = enc("alice", KeyType::EcP256);
+    const Identity& ecBob = encryptionId("bob", KeyType::EcP256);
+    const Identity& ecAlice = encryptionId("alice", KeyType::EcP256);
     EXPECT_EQ(decryptError(encryptToString(kEntity, {ecBob.cert}), {DecryptionKey{ecAlice.key, ecBob.cert}}).code(),
               ErrorCode::IntegrityFailure);
-    const Identity& smBob = enc("bob", KeyType::Sm2);
-    const Identity& smAlice = enc("alice", KeyType::Sm2);
+    const Identity& smBob = encryptionId("bob", KeyType::Sm2);
+    const Identity& smAlice = encryptionId("alice", KeyType::Sm2);
     EXPECT_EQ(decryptError(encryptToString(kEntity, {smBob.cert}), {DecryptionKey{smAlice.key, smBob.cert}}).code(),
               ErrorCode::IntegrityFailure);
 }
 
 TEST(EnvelopeEncrypt, RefusesUnusableArguments) {
-    const Identity& rsa = enc("bob", KeyType::Rsa);
-    const Identity& sm2 = enc("bob", KeyType::Sm2);
+    const Identity& rsa = encryptionId("bob", KeyType::Rsa);
+    const Identity& sm2 = encryptionId("bob", KeyType::Sm2);
     MemorySource in(kEntity);
     StringSink out;
     auto code = [&](const std::vector<Recipient>& r, EncryptOptions o) {
@@ -151,7 +139,7 @@ TEST(EnvelopeEncrypt, SinkFailureReachesTheCaller) {
         MemorySource in(big);
         FailingSink sink;
         try {
-            encrypt(in, sink, {enc("bob", type).cert});
+            encrypt(in, sink, {encryptionId("bob", type).cert});
             ADD_FAILURE() << "encrypt succeeded";
         } catch (const Error& e) {
             EXPECT_EQ(e.code(), ErrorCode::Io);
@@ -163,7 +151,7 @@ TEST(EnvelopeEncrypt, SinkFailureReachesTheCaller) {
 // ---- damage ----
 
 TEST(EnvelopeDamage, TamperedGcmTagOrCiphertextIsAnIntegrityFailure) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
     const std::string msg = encryptToString(kEntity, {bob.cert}, {ContentCipher::Aes256Gcm, EnvelopeFormat::Der});
     // Streamed layout ends: ... ciphertext 00 00 00 00 | 04 10 <tag> | 00 00 00 00 00 00
     const size_t tagAt = msg.size() - 6 - 16;
@@ -185,7 +173,7 @@ TEST(EnvelopeDamage, TamperedGcmTagOrCiphertextIsAnIntegrityFailure) {
 }
 
 TEST(EnvelopeDamage, TamperedCbcPaddingIsAnIntegrityFailure) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
     const std::string body(32, 'b');  // a whole number of blocks: the padding block is 16 x 0x10
     const std::string msg = encryptToString(body, {bob.cert}, {ContentCipher::Aes256Cbc, EnvelopeFormat::Der});
     // Streamed layout ends: ... 04 20 <two blocks> 04 10 <padding block> | 00 00 x 5
@@ -206,7 +194,7 @@ TEST(EnvelopeDamage, TamperedCbcPaddingIsAnIntegrityFailure) {
 }
 
 TEST(EnvelopeDamage, TamperedSm4CiphertextIsCaughtByPadding) {
-    const Identity& bob = enc("bob", KeyType::Sm2);
+    const Identity& bob = encryptionId("bob", KeyType::Sm2);
     const std::string msg = encryptToString(std::string(48, 's'), {bob.cert}, {ContentCipher::Sm4Cbc, EnvelopeFormat::Der});
     // Layout as for AES: ... 04 30 <three blocks> 04 10 <padding block> | 00 00 x 5
     const size_t lastByte = msg.size() - 11;
@@ -217,9 +205,9 @@ TEST(EnvelopeDamage, TamperedSm4CiphertextIsCaughtByPadding) {
 }
 
 TEST(EnvelopeDamage, EveryTruncationIsMalformed) {
-    const Identity& rsa = enc("bob", KeyType::Rsa);
-    const Identity& ec = enc("bob", KeyType::EcP256);
-    const Identity& sm2 = enc("bob", KeyType::Sm2);
+    const Identity& rsa = encryptionId("bob", KeyType::Rsa);
+    const Identity& ec = encryptionId("bob", KeyType::EcP256);
+    const Identity& sm2 = encryptionId("bob", KeyType::Sm2);
     struct Case {
         const Identity* id;
         ContentCipher cipher;
@@ -239,7 +227,7 @@ TEST(EnvelopeDamage, EveryTruncationIsMalformed) {
 }
 
 TEST(EnvelopeDamage, GarbageIsMalformedWithAReason) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
     const std::string headers =
         "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n"
         "Content-Transfer-Encoding: base64\r\n\r\n";
@@ -264,7 +252,7 @@ TEST(EnvelopeDamage, GarbageIsMalformedWithAReason) {
 }
 
 TEST(EnvelopeDamage, UnknownContentEncryptionAlgorithmIsUnsupported) {
-    const Identity& bob = enc("bob", KeyType::Rsa);
+    const Identity& bob = encryptionId("bob", KeyType::Rsa);
     std::string msg = encryptToString(kEntity, {bob.cert}, {ContentCipher::Aes256Cbc, EnvelopeFormat::Der});
     // aes256-CBC 2.16.840.1.101.3.4.1.42 -> 2.16.840.1.101.3.4.1.43 (aes256-OFB)
     const std::string aes256Cbc("\x06\x09\x60\x86\x48\x01\x65\x03\x04\x01\x2a", 11);
@@ -280,9 +268,9 @@ TEST(EnvelopeDamage, AnyFlippedByteIsAnErrorOrHarmless) {
     // Every byte of a message flipped in turn: decrypt must throw our Error or, for
     // AuthEnvelopedData, yield exactly the original plaintext (e.g. a flipped version
     // number we do not depend on) — never a crash, never other plaintext.
-    const Identity& rsa = enc("bob", KeyType::Rsa);
-    const Identity& ec = enc("bob", KeyType::EcP256);
-    const Identity& sm2 = enc("bob", KeyType::Sm2);
+    const Identity& rsa = encryptionId("bob", KeyType::Rsa);
+    const Identity& ec = encryptionId("bob", KeyType::EcP256);
+    const Identity& sm2 = encryptionId("bob", KeyType::Sm2);
     struct Case {
         const Identity* id;
         ContentCipher cipher;

@@ -4,6 +4,7 @@
 
 #include "cachet/pki/envelope.h"
 #include "cachet/pki/error.h"
+#include "support/envelope_strings.h"
 #include "support/test_pki.h"
 
 using namespace cachet::pki;
@@ -15,20 +16,6 @@ const std::string kEntity =
     "Content-Type: text/plain; charset=utf-8\r\n"
     "\r\n"
     "Meet at the usual place.\r\n";
-
-const Identity& encryptionId(const std::string& who, KeyType type) {
-    return person(who, CertificatePurpose::Encryption, type);
-}
-
-DecryptionKey keyOf(const Identity& id) { return DecryptionKey{id.key, id.cert}; }
-
-std::string encryptToString(const std::string& plaintext, const std::vector<Recipient>& recipients,
-                            EncryptOptions options = {}) {
-    MemorySource in(plaintext);
-    StringSink out;
-    encrypt(in, out, recipients, options);
-    return out.take();
-}
 
 struct Decrypted {
     std::string plaintext;

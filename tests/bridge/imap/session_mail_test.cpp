@@ -21,7 +21,7 @@
 
 using namespace cachet::imap;
 using cachet::imap::test::CuttingProxy;
-using cachet::imap::test::MailBed;
+using cachet::test::MailBed;
 using namespace std::chrono_literals;
 
 namespace {
@@ -57,24 +57,46 @@ protected:
         return *a.uid;
     }
 
+    // IMAPS (implicit TLS) or IMAP + STARTTLS, trusting only the bed's CA.
+    ServerSettings implicitTlsServer() const {
+        ServerSettings s;
+        s.host = bed->host();
+        s.port = bed->port("MAILBED_IMAPS_PORT");
+        s.security = ServerSettings::Security::ImplicitTls;
+        s.tls.serverName = bed->env("MAILBED_TLS_NAME");
+        s.tls.trustOverrideCaFile = bed->caFile();
+        s.session.timeout = std::chrono::seconds(20);
+        return s;
+    }
+    ServerSettings startTlsServer() const {
+        ServerSettings s = implicitTlsServer();
+        s.port = bed->port("MAILBED_IMAP_PORT");
+        s.security = ServerSettings::Security::StartTls;
+        return s;
+    }
+    std::unique_ptr<Session> login(const std::string& user, const ServerSettings& server) const {
+        return cachet::imap::login(server, bed->address(user), bed->password(user));
+    }
+    std::unique_ptr<Session> login(const std::string& user) const { return login(user, implicitTlsServer()); }
+
     MailBed* bed = nullptr;
 };
 
 }  // namespace
 
 TEST_F(ImapMail, LoginWithImplicitTlsAndStartTls) {
-    auto imaps = bed->login("alice", bed->imaps());
+    auto imaps = login("alice", implicitTlsServer());
     EXPECT_TRUE(imaps->transport().secure());
     EXPECT_TRUE(imaps->capabilities().has("IDLE"));
-    auto starttls = bed->login("alice", bed->imapStartTls());
+    auto starttls = login("alice", startTlsServer());
     EXPECT_TRUE(starttls->transport().secure());
     EXPECT_TRUE(starttls->capabilities().has("QRESYNC"));
     Logout logout;
     starttls->execute(logout);
 
     try {
-        bed->login("alice", bed->imaps()).reset();
-        cachet::imap::login(bed->imaps(), bed->address("alice"), "wrong password");
+        login("alice", implicitTlsServer()).reset();
+        cachet::imap::login(implicitTlsServer(), bed->address("alice"), "wrong password");
         FAIL() << "wrong password accepted";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::CommandFailed);
@@ -83,7 +105,7 @@ TEST_F(ImapMail, LoginWithImplicitTlsAndStartTls) {
 }
 
 TEST_F(ImapMail, CertificateAndHostNameAreChecked) {
-    ServerSettings systemTrust = bed->imaps();
+    ServerSettings systemTrust = implicitTlsServer();
     systemTrust.tls.trustOverrideCaFile.clear();  // the bed's CA is in no system store
     try {
         openSession(systemTrust);
@@ -92,7 +114,7 @@ TEST_F(ImapMail, CertificateAndHostNameAreChecked) {
         EXPECT_EQ(e.kind(), ErrorKind::Tls);
         EXPECT_NE(std::string(e.what()).find("unable to get local issuer certificate"), std::string::npos) << e.what();
     }
-    ServerSettings wrongName = bed->imapStartTls();
+    ServerSettings wrongName = startTlsServer();
     wrongName.tls.serverName = "mail.example.org";
     try {
         openSession(wrongName);
@@ -101,7 +123,7 @@ TEST_F(ImapMail, CertificateAndHostNameAreChecked) {
         EXPECT_EQ(e.kind(), ErrorKind::Tls);
         EXPECT_NE(std::string(e.what()).find("hostname mismatch"), std::string::npos) << e.what();
     }
-    ServerSettings byIp = bed->imaps();
+    ServerSettings byIp = implicitTlsServer();
     byIp.tls.serverName = "127.0.0.1";  // the certificate's IP SAN
     EXPECT_NO_THROW(openSession(byIp));
     byIp.tls.serverName = "127.0.0.2";
@@ -109,7 +131,7 @@ TEST_F(ImapMail, CertificateAndHostNameAreChecked) {
 }
 
 TEST_F(ImapMail, ListFindsSpecialUseMailboxes) {
-    auto session = bed->login("bob");
+    auto session = login("bob");
     ListOptions options;
     options.returnSpecialUse = true;
     List list(options);
@@ -124,7 +146,7 @@ TEST_F(ImapMail, ListFindsSpecialUseMailboxes) {
 }
 
 TEST_F(ImapMail, CreateThenListAndSelectWithCondstoreAndQresync) {
-    auto session = bed->login("bob");
+    auto session = login("bob");
     Enable enable({"CONDSTORE", "QRESYNC"});
     session->execute(enable);
     EXPECT_EQ(enable.enabled().size(), 2u);
@@ -156,7 +178,7 @@ TEST_F(ImapMail, CreateThenListAndSelectWithCondstoreAndQresync) {
     UidExpunge expunge{SequenceSet(second)};
     session->execute(expunge);
 
-    auto other = bed->login("bob");
+    auto other = login("bob");
     Enable enableAgain({"QRESYNC"});
     other->execute(enableAgain);
     SelectOptions qresync;
@@ -174,7 +196,7 @@ TEST_F(ImapMail, CreateThenListAndSelectWithCondstoreAndQresync) {
 }
 
 TEST_F(ImapMail, NonAsciiMailboxNamesReachDovecotIntact) {
-    auto session = bed->login("bob");
+    auto session = login("bob");
     const std::string name = "Entwürfe 台北 " + std::to_string(getpid());
     Create create(name);
     session->execute(create);
@@ -193,7 +215,7 @@ TEST_F(ImapMail, NonAsciiMailboxNamesReachDovecotIntact) {
 }
 
 TEST_F(ImapMail, FetchEnvelopesAndStructureThenBody) {
-    auto session = bed->login("bob");
+    auto session = login("bob");
     const std::string mailbox = freshMailbox(*session, "Fetch");
     const std::string body = "Line one.\r\nLine two: Grüße.\r\n";
     const std::string bytes = message("envelope-test", body);
@@ -228,7 +250,7 @@ TEST_F(ImapMail, FetchEnvelopesAndStructureThenBody) {
 }
 
 TEST_F(ImapMail, SearchBySubjectAndStatus) {
-    auto session = bed->login("alice");
+    auto session = login("alice");
     const std::string mailbox = freshMailbox(*session, "Search");
     append(*session, mailbox, message("ACME-token-one"));
     const uint32_t wanted = append(*session, mailbox, message("ACME-token-two"));
@@ -250,7 +272,7 @@ TEST_F(ImapMail, SearchBySubjectAndStatus) {
 }
 
 TEST_F(ImapMail, FlagChangesAreSeenBothWays) {
-    auto session = bed->login("carol");
+    auto session = login("carol");
     const std::string mailbox = freshMailbox(*session, "Flags");
     const uint32_t uid = append(*session, mailbox, message("flags-test"));
     Select select(mailbox);
@@ -283,7 +305,7 @@ m.logout()
 }
 
 TEST_F(ImapMail, AppendWithFlagsAndDateReturnsUid) {
-    auto session = bed->login("alice");
+    auto session = login("alice");
     const std::string mailbox = freshMailbox(*session, "Append");
     const std::string bytes = message("append-test");
     Append append(mailbox, bytes, AppendOptions{{"\\Seen", "\\Draft"}, "05-Nov-2026 10:11:12 +0000"});
@@ -304,7 +326,7 @@ TEST_F(ImapMail, AppendWithFlagsAndDateReturnsUid) {
 }
 
 TEST_F(ImapMail, MoveToArchive) {
-    auto session = bed->login("alice");
+    auto session = login("alice");
     const std::string from = freshMailbox(*session, "Move source");
     const std::string to = freshMailbox(*session, "Move target");
     const uint32_t a = append(*session, from, message("move-a"));
@@ -332,7 +354,7 @@ TEST_F(ImapMail, MoveToArchive) {
 }
 
 TEST_F(ImapMail, PipelinedFetchesGetTheirOwnAnswers) {
-    auto session = bed->login("alice");
+    auto session = login("alice");
     const std::string mailbox = freshMailbox(*session, "Pipeline");
     const uint32_t one = append(*session, mailbox, message("pipe-1"));
     const uint32_t two = append(*session, mailbox, message("pipe-2"));
@@ -349,7 +371,7 @@ TEST_F(ImapMail, PipelinedFetchesGetTheirOwnAnswers) {
 }
 
 TEST_F(ImapMail, IdleNotifiesANewDeliveryWithinASecond) {
-    auto session = bed->login("carol");
+    auto session = login("carol");
     Select inbox("INBOX");
     session->execute(inbox);
     const uint32_t before = inbox.exists;
@@ -359,7 +381,9 @@ TEST_F(ImapMail, IdleNotifiesANewDeliveryWithinASecond) {
     std::string sendError;
     std::thread sender([&] {
         try {
-            bed->deliver(bed->address("alice"), bed->address("carol"), "idle-test", "Wake up.");
+            bed->deliver(bed->address("alice"), bed->address("carol"),
+                         "From: " + bed->address("alice") + "\r\nTo: " + bed->address("carol") +
+                             "\r\nSubject: idle-test\r\n\r\nWake up.\r\n");
             deliveredAt = Clock::now().time_since_epoch().count();
             delivered = true;
         } catch (const std::exception& e) {
@@ -397,15 +421,15 @@ TEST_F(ImapMail, ConnectionCutMidFetchIsClearAndReconnectContinues) {
     std::string mailbox;
     uint32_t uid = 0;
     {
-        auto direct = bed->login("bob");
+        auto direct = login("bob");
         mailbox = freshMailbox(*direct, "Cut");
         uid = append(*direct, mailbox, bytes);
     }
 
-    CuttingProxy proxy(bed->env("MAILBED_HOST"), bed->port("MAILBED_IMAPS_PORT"));
-    ServerSettings viaProxy = bed->imaps();
+    CuttingProxy proxy(bed->host(), bed->port("MAILBED_IMAPS_PORT"));
+    ServerSettings viaProxy = implicitTlsServer();
     viaProxy.port = proxy.port();
-    auto session = bed->login("bob", viaProxy);
+    auto session = login("bob", viaProxy);
     Select select(mailbox);
     session->execute(select);
     proxy.cutAfterServerBytes(500'000);  // well inside the 2 MB literal
@@ -424,7 +448,7 @@ TEST_F(ImapMail, ConnectionCutMidFetchIsClearAndReconnectContinues) {
     EXPECT_FALSE(session->usable());
 
     // A new session through the same proxy picks up where the old one stopped.
-    auto again = bed->login("bob", viaProxy);
+    auto again = login("bob", viaProxy);
     Select reselect(mailbox);
     again->execute(reselect);
     EXPECT_EQ(reselect.uidValidity, select.uidValidity);

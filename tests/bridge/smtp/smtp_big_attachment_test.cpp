@@ -9,14 +9,13 @@
 #include "cachet/bridge/mime/composer.h"
 #include "cachet/bridge/mime/message.h"
 #include "cachet/bridge/smtp/submission.h"
-#include "imap_reader.h"
-#include "mail_bed.h"
+#include "support/mail_bed.h"
 
 using namespace cachet::bridge;
 using namespace cachet::test;
 
 TEST(SmtpBigAttachment, FiftyMegabytesRoundTrip) {
-    if (!MailBed::canRun()) GTEST_SKIP() << "the mail bed needs root";
+    if (!MailBed::canStart()) GTEST_SKIP() << "the mail bed needs root";
     MailBed bed;
     std::string data(50u * 1024 * 1024, '\0');
     std::mt19937_64 random(42);
@@ -33,18 +32,17 @@ TEST(SmtpBigAttachment, FiftyMegabytesRoundTrip) {
     m.messageId = mime::generateMessageId(m.from);
 
     smtp::ServerSettings s;
-    s.host = bed.get("MAILBED_HOST");
+    s.host = bed.host();
     s.port = bed.port("MAILBED_SUBMISSION_PORT");
-    s.caFileForTests = bed.get("MAILBED_CA_FILE");
+    s.caFileForTests = bed.caFile();
     const auto report = smtp::Submission(s, {bed.address("alice"), bed.password("alice")})
                             .send(bed.address("alice"), {bed.address("bob")}, mime::compose(m));
     EXPECT_EQ(report.dataReply.code, 250);
 
-    const ImapReader reader(bed, "bob");
-    const auto uid = reader.waitForMessageId(m.messageId, std::chrono::seconds(120));
+    const auto uid = bed.waitForMessageId("bob", m.messageId, std::chrono::seconds(120));
     ASSERT_TRUE(uid) << "bob did not receive the 50 MB message";
     TempDir dir;
-    const mime::Message got = mime::Message::parse(reader.fetch(*uid, dir.file("big.eml")));
+    const mime::Message got = mime::Message::parse(bed.fetch("bob", *uid, dir.file("big.eml")));
     ASSERT_EQ(got.attachments().size(), 1u);
     const std::string back = got.decodedBody(*got.attachments()[0]);
     EXPECT_EQ(back.size(), data.size());

@@ -10,8 +10,7 @@
 #include "cachet/bridge/mime/composer.h"
 #include "cachet/bridge/mime/message.h"
 #include "cachet/bridge/smtp/submission.h"
-#include "imap_reader.h"
-#include "mail_bed.h"
+#include "support/mail_bed.h"
 
 using namespace cachet::bridge;
 using namespace cachet::test;
@@ -23,7 +22,7 @@ std::unique_ptr<MailBed> bed;
 class SmtpMailBed : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        if (MailBed::canRun()) bed = std::make_unique<MailBed>();
+        if (MailBed::canStart()) bed = std::make_unique<MailBed>();
     }
     static void TearDownTestSuite() { bed.reset(); }
     void SetUp() override {
@@ -32,10 +31,10 @@ protected:
 
     smtp::ServerSettings settings(smtp::TlsMode mode) const {
         smtp::ServerSettings s;
-        s.host = bed->get("MAILBED_HOST");
+        s.host = bed->host();
         s.port = bed->port(mode == smtp::TlsMode::StartTls ? "MAILBED_SUBMISSION_PORT" : "MAILBED_SUBMISSIONS_PORT");
         s.tls = mode;
-        s.caFileForTests = bed->get("MAILBED_CA_FILE");
+        s.caFileForTests = bed->caFile();
         return s;
     }
     smtp::Submission as(const std::string& user, smtp::TlsMode mode = smtp::TlsMode::StartTls) const {
@@ -54,11 +53,10 @@ protected:
 
     // The message as it arrived in `user`'s INBOX, parsed.
     mime::Message received(const std::string& user, const std::string& messageId) const {
-        const ImapReader reader(*bed, user);
-        const auto uid = reader.waitForMessageId(messageId, std::chrono::seconds(30));
+        const auto uid = bed->waitForMessageId(user, messageId, std::chrono::seconds(30));
         if (!uid) throw std::runtime_error(user + " did not receive " + messageId);
         TempDir dir;
-        return mime::Message::parse(reader.fetch(*uid, dir.file("m.eml")));
+        return mime::Message::parse(bed->fetch(user, *uid, dir.file("m.eml")));
     }
 
     void expectSame(const mime::Message& got, const mime::OutgoingMessage& sent) const {
@@ -85,7 +83,7 @@ TEST_F(SmtpMailBed, ProbeReadsTheCapabilitiesAfterStartTls) {
 TEST_F(SmtpMailBed, OneMessageReachesBobAndCarolAndTheUnknownRecipientIsReported) {
     mime::OutgoingMessage m = message("to bob and carol");
     m.messageId = mime::generateMessageId(m.from);
-    const std::string nobody = "nobody@" + bed->get("MAILBED_DOMAIN");
+    const std::string nobody = "nobody@" + bed->domain();
     const std::string wire = mime::compose(m);
     const smtp::SendReport report =
         as("alice").send(bed->address("alice"), {bed->address("bob"), nobody, bed->address("carol")}, wire);
@@ -129,7 +127,7 @@ TEST_F(SmtpMailBed, EightBitBodyGoesWhereTheServerOffersIt) {
 TEST_F(SmtpMailBed, UnicodeAddressDeclaresSmtpUtf8AndGetsItsOwnVerdict) {
     mime::OutgoingMessage m = message("to a unicode address too");
     m.messageId = mime::generateMessageId(m.from);
-    const std::string unicode = "j\xC3\xB6" "e@" + bed->get("MAILBED_DOMAIN");  // no such user
+    const std::string unicode = "j\xC3\xB6" "e@" + bed->domain();  // no such user
     const auto report = as("alice").send(bed->address("alice"), {bed->address("bob"), unicode}, mime::compose(m));
     // The server offers SMTPUTF8 and an address needs it (RFC 6531).
     EXPECT_NE(report.mailFromCommand.find(" SMTPUTF8"), std::string::npos) << report.mailFromCommand;
@@ -190,11 +188,11 @@ TEST_F(SmtpMailBed, AServerThatOffersNoAuthIsRefusedBeforeTheBody) {
     after.messageId = mime::generateMessageId(after.from);
     as("alice").send(bed->address("alice"), {bed->address("bob")}, mime::compose(after));
     (void)received("bob", after.messageId);
-    EXPECT_FALSE(ImapReader(*bed, "bob").waitForMessageId(m.messageId, std::chrono::seconds(0)));
+    EXPECT_FALSE(bed->waitForMessageId("bob", m.messageId, std::chrono::seconds(0)));
 }
 
 TEST_F(SmtpMailBed, NobodyAcceptedIsAnErrorListingEachRecipient) {
-    const std::string domain = bed->get("MAILBED_DOMAIN");
+    const std::string domain = bed->domain();
     try {
         as("alice").send(bed->address("alice"), {"ghost1@" + domain, "ghost2@" + domain}, mime::compose(message("x")));
         FAIL() << "no recipient exists";

@@ -2,7 +2,7 @@
 // acme-client package creates the accounts, orders email identifiers (with a
 // profile), fetches the authorizations, answers email-token-00 and finalizes
 // and downloads. The challenge answer is computed here from the challenge
-// mail, read over IMAPS by read_challenge_mail.py and checked with
+// mail, read over IMAPS by tests/support/take_mail.py and checked with
 // `openssl cms -verify`; acme-client's completeChallenge() posts {}, so the
 // answer goes through its lower-level api.completeChallenge(url, payload).
 // CSRs come from `openssl req`. Any failed check throws: exit status 1.

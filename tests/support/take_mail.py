@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Takes one mail out of a mailbox over IMAPS, as a client of the ACME tests
-would read its challenge: the first message in INBOX whose Subject starts
-with the given prefix is fetched, written raw to stdout, then deleted and
-expunged, so the next call finds the next one. Polls (with a deadline) until
-such a message arrives. Independent of Cachet's code: Python's imaplib and ssl.
+"""Takes one mail out of a mailbox over IMAPS (the mail test bed's; e.g. an
+ACME challenge mail, as a client of the ACME tests would read it): the first
+message in INBOX whose Subject starts with the given prefix is fetched,
+written raw to stdout, then deleted and expunged, so the next call finds the
+next one. Polls (with a deadline) until such a message arrives. Independent of
+Cachet's code: Python's imaplib and ssl. Run by cachet::test::MailBed::takeMail.
 
-  read_challenge_mail.py --host H --port P --ca CA.pem --user U --password-file F
-                         [--subject-prefix "ACME: "] [--timeout 30]
+  take_mail.py --host H --port P --ca CA.pem --user U --password-file F
+               --subject-prefix "ACME: " [--timeout 30]
 
 Exit status: 0 with the message on stdout; 1 when none arrived in time.
 """
@@ -42,7 +43,7 @@ def main():
     parser.add_argument("--ca", required=True)
     parser.add_argument("--user", required=True)
     parser.add_argument("--password-file", required=True)
-    parser.add_argument("--subject-prefix", default="ACME: ")
+    parser.add_argument("--subject-prefix", required=True)
     parser.add_argument("--timeout", type=float, default=30)
     args = parser.parse_args()
     with open(args.password_file, encoding="utf-8") as f:
