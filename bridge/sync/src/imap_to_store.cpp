@@ -66,6 +66,13 @@ void summarize(const imap::BodyPart& part, std::string& out) {
 
 }  // namespace
 
+std::vector<std::string> storableFlags(const std::vector<std::string>& flags) {
+    std::vector<std::string> out;
+    for (const auto& flag : flags)
+        if (!imap::BodyPart::equalsIgnoreCase(flag, "\\Recent")) out.push_back(flag);
+    return out;
+}
+
 store::Envelope storeEnvelope(const imap::Envelope& e) {
     store::Envelope out;
     if (e.subject) out.subject = mime::decodeHeaderText(*e.subject);
@@ -104,7 +111,7 @@ store::StoredMessage storedMessage(int64_t folderId, const imap::FetchAttributes
     m.folderId = folderId;
     m.uid = f.uid.value_or(0);
     m.modseq = f.modSeq.value_or(0);
-    if (f.flags) m.flags = *f.flags;
+    if (f.flags) m.flags = storableFlags(*f.flags);
     if (f.internalDate) m.internalDate = parseInternalDate(*f.internalDate).value_or(0);
     m.size = f.rfc822Size.value_or(0);
     if (f.envelope) m.envelope = storeEnvelope(*f.envelope);

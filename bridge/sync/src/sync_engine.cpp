@@ -210,7 +210,7 @@ void SyncEngine::applyFlags(const store::Folder& folder, const std::vector<imap:
     store::Transaction t(store_.database());
     for (const imap::FetchData& f : fetched) {
         if (!f.attributes.uid || !f.attributes.flags) continue;
-        store_.setFlags(folder.id, *f.attributes.uid, *f.attributes.flags, f.attributes.modSeq.value_or(0));
+        store_.setFlags(folder.id, *f.attributes.uid, storableFlags(*f.attributes.flags), f.attributes.modSeq.value_or(0));
         report.flagsUpdated += static_cast<size_t>(store_.database().changes());
     }
     t.commit();

@@ -21,6 +21,10 @@ std::string structureSummary(const imap::BodyPart& part);
 // "24-Nov-2026 22:00:00 +0000" -> Unix seconds; nullopt when unreadable.
 std::optional<int64_t> parseInternalDate(std::string_view text);
 
+// FLAGS without \Recent: it belongs to one session (RFC 3501 §2.3.2) and
+// cannot be stored back (RFC 9051 drops it).
+std::vector<std::string> storableFlags(const std::vector<std::string>& flags);
+
 // A FETCH response with at least UID into a StoredMessage of the folder.
 store::StoredMessage storedMessage(int64_t folderId, const imap::FetchAttributes& fetched);
 
