@@ -131,6 +131,18 @@ FolderSyncReport SyncEngine::syncFolder(const std::string& name) {
         FolderSyncReport report;
         report.folder = name;
         store::Folder folder = storedFolder(name);
+        if (!store_.pendingFlags(folder.id).empty()) {
+            // Local changes go first, so the SELECT below reports the folder
+            // with them (flags and MODSEQs exactly as the server now has them).
+            // Under another UIDVALIDITY they are void and are dropped below.
+            imap::SelectOptions plain;
+            plain.condstore = condstore_;
+            imap::Select before(name, plain);
+            selected_.clear();
+            s.execute(before);
+            selected_ = name;
+            if (before.uidValidity == folder.uidValidity) report.flagsPushed = pushPendingFlags(s, folder);
+        }
 
         imap::SelectOptions options;
         if (qresync_ && folder.uidValidity && folder.highestModseq)
@@ -149,7 +161,6 @@ FolderSyncReport SyncEngine::syncFolder(const std::string& name) {
             folder = storedFolder(name);
         }
 
-        report.flagsPushed = pushPendingFlags(s, folder);
         const uint32_t known = store_.highestUid(folder.id);
         const bool qresyncAnswered = options.qresync && !report.uidValidityChanged;
         bool expungesKnown = false;
