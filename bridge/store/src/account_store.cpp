@@ -233,9 +233,12 @@ void AccountStore::setFlags(int64_t folderId, uint32_t uid, const std::vector<st
 void AccountStore::removeMessages(int64_t folderId, const std::vector<uint32_t>& uids) {
     Transaction t(db_);
     Statement s(db_, "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2");
+    Statement pending(db_, "DELETE FROM pending_flags WHERE folder_id = ?1 AND uid = ?2");  // nothing left to push to
     for (const uint32_t uid : uids) {
         s.bind(1, folderId).bind(2, static_cast<int64_t>(uid)).run();
         s.reset();
+        pending.bind(1, folderId).bind(2, static_cast<int64_t>(uid)).run();
+        pending.reset();
     }
     t.commit();
 }
