@@ -96,8 +96,13 @@ TEST(StorePendingFlags, LatestLocalDecisionWinsUntilPushed) {
     store.pendingFlagPushed(inbox.id, {5, "\\Flagged", true});
     EXPECT_EQ(store.pendingFlags(inbox.id), (std::vector<PendingFlag>{{5, "\\Flagged", false}, {5, "\\Seen", false}}));
 
-    EXPECT_THROW(store.changeFlagLocally(inbox.id, 6, "\\Seen", true), bridge::store::StoreError);
+    EXPECT_THROW(store.changeFlagLocally(inbox.id, 7, "\\Seen", true), bridge::store::StoreError);
     EXPECT_THROW(store.changeFlagLocally(inbox.id, 5, "two words", true), bridge::store::StoreError);
+    m.uid = 6;
+    store.saveMessage(m);
+    store.changeFlagLocally(inbox.id, 6, "\\Seen", false);
+    store.removeMessages(inbox.id, {5});  // expunged: nothing left to push for it
+    EXPECT_EQ(store.pendingFlags(inbox.id), (std::vector<PendingFlag>{{6, "\\Seen", false}}));
     store.resetFolder(inbox.id, 99);  // a new UIDVALIDITY voids the pending changes too
     EXPECT_TRUE(store.pendingFlags(inbox.id).empty());
 }
