@@ -11,6 +11,7 @@
 // the one typed on stdin in the keyring.
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -113,8 +114,14 @@ std::string joined(const std::vector<std::string>& words) {
 }
 
 uint32_t uidArgument(const std::string& text) {
-    const unsigned long value = std::stoul(text);
-    if (value == 0 || value > UINT32_MAX) throw std::runtime_error(text + " is not a UID");
+    size_t used = 0;
+    unsigned long value = 0;
+    try {
+        value = std::stoul(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size() || value == 0 || value > UINT32_MAX) throw std::runtime_error(text + " is not a UID");
     return static_cast<uint32_t>(value);
 }
 
