@@ -5,6 +5,7 @@
 #   BENCH_SECONDS=3      per-figure measuring time for the speed benchmarks
 #   BENCH_BIG_MB=1024    size of the generated message for the peak-memory benchmark (0 = skip)
 #   BENCH_STORE_MESSAGES=100000   messages in the mail store search benchmark
+#   BENCH_SYNC_MESSAGES=10000     messages in the initial-sync benchmark (vs mbsync; needs root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
@@ -23,6 +24,10 @@ fi
 if [ -x "$build/bench/store_search_bench" ]; then
   echo "== mail store full-text search, ${BENCH_STORE_MESSAGES:-100000} messages =="
   "$build/bench/store_search_bench" "${BENCH_STORE_MESSAGES:-100000}"
+fi
+if [ -x "$build/bridge/sync/cachet-mail" ] && [ "$(id -u)" -eq 0 ]; then
+  echo "== mail engine initial sync vs mbsync, ${BENCH_SYNC_MESSAGES:-10000} messages =="
+  bash bench/sync_bench.sh "$build/bridge/sync/cachet-mail" "${BENCH_SYNC_MESSAGES:-10000}"
 fi
 if [ "${BENCH_BIG_MB:-1024}" != 0 ]; then
   echo "== peak memory, ${BENCH_BIG_MB:-1024} MB message =="

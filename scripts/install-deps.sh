@@ -24,6 +24,8 @@ packages=(
   qt6-base-dev qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus libsecret-tools
   # bridge/store: SQLite with FTS5
   libsqlite3-dev
+  # bench/ only: mbsync, the peer of the mail engine's initial-sync benchmark
+  isync
 )
 # The npm acme-client interop test (tests/cloud/acme_client_interop) runs
 # `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already

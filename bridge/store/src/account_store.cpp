@@ -75,7 +75,7 @@ std::string searchableText(const std::string& raw) {
 
 constexpr std::string_view kMessageColumns =
     "id, folder_id, uid, modseq, flags, internal_date, size, subject, from_addr, to_addr, cc_addr, date, message_id, "
-    "in_reply_to, EXISTS (SELECT 1 FROM bodies b WHERE b.message_id = messages.id)";
+    "in_reply_to, EXISTS (SELECT 1 FROM bodies b WHERE b.message_id = messages.id), structure";
 
 }  // namespace
 
@@ -134,6 +134,7 @@ void AccountStore::migrate(int migrateUpTo) {
                 update.reset();
             }
         }
+        if (version == 2) db_.exec(schema::kToVersion3);
         db_.exec("PRAGMA user_version = " + std::to_string(version + 1));
         t.commit();
     }
@@ -185,6 +186,7 @@ std::optional<Folder> AccountStore::folder(std::string_view name) {
 void AccountStore::resetFolder(int64_t folderId, uint32_t newUidValidity) {
     Transaction t(db_);
     Statement(db_, "DELETE FROM messages WHERE folder_id = ?1").bind(1, folderId).run();
+    Statement(db_, "DELETE FROM pending_flags WHERE folder_id = ?1").bind(1, folderId).run();
     Statement(db_, "UPDATE folders SET uidvalidity = ?2, uidnext = 0, highest_modseq = 0 WHERE id = ?1")
         .bind(1, folderId)
         .bind(2, static_cast<int64_t>(newUidValidity))
@@ -202,15 +204,16 @@ Statement& AccountStore::prepared(const std::string& sql) {
 int64_t AccountStore::saveMessage(const StoredMessage& m) {
     Statement& s = prepared(
                 "INSERT INTO messages (folder_id, uid, modseq, flags, internal_date, size, subject, from_addr, to_addr, "
-                "cc_addr, date, message_id, in_reply_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+                "cc_addr, date, message_id, in_reply_to, structure) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
                 "ON CONFLICT (folder_id, uid) DO UPDATE SET modseq = excluded.modseq, flags = excluded.flags, "
                 "internal_date = excluded.internal_date, size = excluded.size, subject = excluded.subject, "
                 "from_addr = excluded.from_addr, to_addr = excluded.to_addr, cc_addr = excluded.cc_addr, "
-                "date = excluded.date, message_id = excluded.message_id, in_reply_to = excluded.in_reply_to RETURNING id");
+                "date = excluded.date, message_id = excluded.message_id, in_reply_to = excluded.in_reply_to, "
+                "structure = excluded.structure RETURNING id");
     s.bind(1, m.folderId).bind(2, static_cast<int64_t>(m.uid)).bind(3, static_cast<int64_t>(m.modseq));
     s.bind(4, joinFlags(m.flags)).bind(5, m.internalDate).bind(6, static_cast<int64_t>(m.size));
     s.bind(7, m.envelope.subject).bind(8, m.envelope.from).bind(9, m.envelope.to).bind(10, m.envelope.cc);
-    s.bind(11, m.envelope.date).bind(12, m.envelope.messageId).bind(13, m.envelope.inReplyTo);
+    s.bind(11, m.envelope.date).bind(12, m.envelope.messageId).bind(13, m.envelope.inReplyTo).bind(14, m.structure);
     if (!s.step()) db_.fail("save message");
     const int64_t id = s.integer(0);
     s.run();
@@ -230,11 +233,72 @@ void AccountStore::setFlags(int64_t folderId, uint32_t uid, const std::vector<st
 void AccountStore::removeMessages(int64_t folderId, const std::vector<uint32_t>& uids) {
     Transaction t(db_);
     Statement s(db_, "DELETE FROM messages WHERE folder_id = ?1 AND uid = ?2");
+    Statement pending(db_, "DELETE FROM pending_flags WHERE folder_id = ?1 AND uid = ?2");  // nothing left to push to
     for (const uint32_t uid : uids) {
         s.bind(1, folderId).bind(2, static_cast<int64_t>(uid)).run();
         s.reset();
+        pending.bind(1, folderId).bind(2, static_cast<int64_t>(uid)).run();
+        pending.reset();
     }
     t.commit();
+}
+
+std::vector<uint32_t> AccountStore::uids(int64_t folderId) {
+    Statement s(db_, "SELECT uid FROM messages WHERE folder_id = ?1 ORDER BY uid");
+    s.bind(1, folderId);
+    std::vector<uint32_t> out;
+    while (s.step()) out.push_back(static_cast<uint32_t>(s.integer(0)));
+    return out;
+}
+
+std::optional<StoredMessage> AccountStore::messageByMessageId(int64_t folderId, std::string_view messageId) {
+    Statement s(db_, "SELECT " + std::string(kMessageColumns) +
+                         " FROM messages WHERE folder_id = ?1 AND message_id = ?2 ORDER BY uid LIMIT 1");
+    s.bind(1, folderId).bind(2, messageId);
+    if (!s.step()) return std::nullopt;
+    return readMessage(s);
+}
+
+void AccountStore::changeFlagLocally(int64_t folderId, uint32_t uid, const std::string& flag, bool set) {
+    if (flag.empty() || flag.find_first_of(" ()") != std::string::npos)
+        throw StoreError("\"" + flag + "\" is not an IMAP flag");
+    Transaction t(db_);
+    const auto current = message(folderId, uid);
+    if (!current) throw StoreError("no message with UID " + std::to_string(uid) + " in this folder");
+    std::vector<std::string> flags;
+    for (const auto& f : current->flags)
+        if (f != flag) flags.push_back(f);
+    if (set) flags.push_back(flag);
+    Statement(db_, "UPDATE messages SET flags = ?3 WHERE folder_id = ?1 AND uid = ?2")
+        .bind(1, folderId)
+        .bind(2, static_cast<int64_t>(uid))
+        .bind(3, joinFlags(flags))
+        .run();
+    Statement(db_, "INSERT OR REPLACE INTO pending_flags (folder_id, uid, flag, wanted) VALUES (?1, ?2, ?3, ?4)")
+        .bind(1, folderId)
+        .bind(2, static_cast<int64_t>(uid))
+        .bind(3, flag)
+        .bind(4, set ? 1 : 0)
+        .run();
+    t.commit();
+}
+
+std::vector<PendingFlag> AccountStore::pendingFlags(int64_t folderId) {
+    Statement s(db_, "SELECT uid, flag, wanted FROM pending_flags WHERE folder_id = ?1 ORDER BY uid, flag");
+    s.bind(1, folderId);
+    std::vector<PendingFlag> out;
+    while (s.step()) out.push_back(PendingFlag{static_cast<uint32_t>(s.integer(0)), s.text(1), s.integer(2) != 0});
+    return out;
+}
+
+void AccountStore::pendingFlagPushed(int64_t folderId, const PendingFlag& pushed) {
+    // Only the decision that was pushed: a newer opposite one stays pending.
+    prepared("DELETE FROM pending_flags WHERE folder_id = ?1 AND uid = ?2 AND flag = ?3 AND wanted = ?4")
+        .bind(1, folderId)
+        .bind(2, static_cast<int64_t>(pushed.uid))
+        .bind(3, pushed.flag)
+        .bind(4, pushed.set ? 1 : 0)
+        .run();
 }
 
 StoredMessage AccountStore::readMessage(Statement& s) {
@@ -254,6 +318,7 @@ StoredMessage AccountStore::readMessage(Statement& s) {
     m.envelope.messageId = s.text(12);
     m.envelope.inReplyTo = s.text(13);
     m.bodyCached = s.integer(14) != 0;
+    m.structure = s.text(15);
     return m;
 }
 

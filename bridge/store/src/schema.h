@@ -70,4 +70,19 @@ INSERT INTO message_search (rowid, subject, addresses, body)
     SELECT id, subject, from_addr || ' ' || to_addr || ' ' || cc_addr, '' FROM messages;
 )sql";
 
+// v3 (bridge/sync): a summary of each message's BODYSTRUCTURE, fetched with
+// the envelope so the list can show attachments before any body is cached,
+// and flag changes made offline or not yet accepted by the server. One row
+// per (message, flag); the latest local decision wins until it is pushed.
+inline constexpr std::string_view kToVersion3 = R"sql(
+ALTER TABLE messages ADD COLUMN structure TEXT NOT NULL DEFAULT '';
+CREATE TABLE pending_flags (
+    folder_id INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    flag TEXT NOT NULL,
+    wanted INTEGER NOT NULL,
+    PRIMARY KEY (folder_id, uid, flag)
+);
+)sql";
+
 }  // namespace cachet::bridge::store::schema

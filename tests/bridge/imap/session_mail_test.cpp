@@ -20,7 +20,7 @@
 #include "support/mail_bed.h"
 
 using namespace cachet::imap;
-using cachet::imap::test::CuttingProxy;
+using cachet::test::CuttingProxy;
 using cachet::test::MailBed;
 using namespace std::chrono_literals;
 

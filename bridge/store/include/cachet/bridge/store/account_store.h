@@ -52,6 +52,16 @@ struct StoredMessage {
     uint64_t size = 0;               // RFC822.SIZE
     Envelope envelope;
     bool bodyCached = false;
+    // BODYSTRUCTURE summary, e.g. "multipart/mixed(text/plain,application/pdf \"a.pdf\")".
+    std::string structure;
+};
+
+// A flag set or cleared here that the server has not yet confirmed.
+struct PendingFlag {
+    uint32_t uid = 0;
+    std::string flag;
+    bool set = false;
+    bool operator==(const PendingFlag&) const = default;
 };
 
 struct SearchHit {
@@ -64,7 +74,7 @@ struct SearchHit {
 
 class AccountStore {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (creating when absent) and migrates to kSchemaVersion. A file from a
     // newer Cachet (higher version) is refused untouched. `migrateUpTo` exists
@@ -90,6 +100,16 @@ public:
     std::vector<StoredMessage> messages(int64_t folderId, size_t limit, size_t offset = 0);  // newest first
     size_t messageCount(int64_t folderId);
     uint32_t highestUid(int64_t folderId);
+    std::vector<uint32_t> uids(int64_t folderId);  // ascending
+    // The first message of the folder with this Message-ID (without brackets).
+    std::optional<StoredMessage> messageByMessageId(int64_t folderId, std::string_view messageId);
+
+    // A flag change made here: applied to the message at once and kept as
+    // pending until the sync engine has stored it on the server.
+    void changeFlagLocally(int64_t folderId, uint32_t uid, const std::string& flag, bool set);
+    std::vector<PendingFlag> pendingFlags(int64_t folderId);
+    // The server took this change; a newer local decision on the flag stays pending.
+    void pendingFlagPushed(int64_t folderId, const PendingFlag& pushed);
 
     // Keeps the raw message and indexes its text (parsed with bridge/mime).
     void cacheBody(int64_t messageId, const std::string& raw);

@@ -1,4 +1,4 @@
-#include "cutting_proxy.h"
+#include "support/cutting_proxy.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -8,7 +8,7 @@
 
 #include <stdexcept>
 
-namespace cachet::imap::test {
+namespace cachet::test {
 
 CuttingProxy::CuttingProxy(std::string targetHost, uint16_t targetPort)
     : targetHost_(std::move(targetHost)), targetPort_(targetPort) {
@@ -36,6 +36,7 @@ CuttingProxy::~CuttingProxy() {
 }
 
 void CuttingProxy::cutAfterServerBytes(uint64_t bytes) { cutAt_ = serverBytes_.load() + bytes; }
+void CuttingProxy::cutAfterClientBytes(uint64_t bytes) { clientCutAt_ = clientBytes_.load() + bytes; }
 
 void CuttingProxy::acceptLoop() {
     for (;;) {
@@ -67,8 +68,23 @@ void CuttingProxy::relay(int client) {
         if (poll(p, 3, -1) < 0) continue;
         if (p[2].revents) break;
         if (p[0].revents) {
-            const ssize_t n = read(client, buffer, sizeof buffer);
-            if (n <= 0 || send(server, buffer, static_cast<size_t>(n), MSG_NOSIGNAL) != n) open = false;
+            // The same towards the server, for cuts in the middle of an upload.
+            const uint64_t before = clientBytes_.load();
+            const uint64_t allowed = clientCutAt_.load() > before ? clientCutAt_.load() - before : 0;
+            const ssize_t n = read(client, buffer, std::min<size_t>(sizeof buffer, allowed ? allowed : 1));
+            if (n <= 0) {
+                open = false;
+            } else {
+                const size_t forward = std::min<uint64_t>(static_cast<uint64_t>(n), allowed);
+                clientBytes_ += static_cast<uint64_t>(n);
+                if (forward > 0 && send(server, buffer, forward, MSG_NOSIGNAL) != static_cast<ssize_t>(forward))
+                    open = false;
+                if (clientBytes_.load() >= clientCutAt_.load()) {
+                    ++cuts_;
+                    clientCutAt_ = UINT64_MAX;
+                    open = false;
+                }
+            }
         }
         if (open && p[1].revents) {
             // Forward at most up to the cut point, then drop the connection.
@@ -94,4 +110,4 @@ void CuttingProxy::relay(int client) {
     close(client);
 }
 
-}  // namespace cachet::imap::test
+}  // namespace cachet::test

@@ -2,7 +2,8 @@
 // A loopback TCP proxy that can cut its connections, to test what a dropped
 // connection does mid-command: bytes pass through untouched (TLS included),
 // and once armed, every connection is closed as soon as the server has sent
-// the given number of further bytes towards the client.
+// the given number of further bytes towards the client (or the client
+// towards the server). Used by the IMAP session and sync engine tests.
 #include <atomic>
 #include <cstdint>
 #include <mutex>
@@ -10,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace cachet::imap::test {
+namespace cachet::test {
 
 class CuttingProxy {
 public:
@@ -22,6 +23,16 @@ public:
     uint16_t port() const { return port_; }
     // Cut once the server has sent `bytes` more bytes (counted from now).
     void cutAfterServerBytes(uint64_t bytes);
+    // Cut once the client has sent `bytes` more bytes (counted from now).
+    void cutAfterClientBytes(uint64_t bytes);
+    // No cut pending (one not reached stays armed otherwise).
+    void disarm() {
+        cutAt_ = UINT64_MAX;
+        clientCutAt_ = UINT64_MAX;
+    }
+    // Bytes relayed so far in each direction (all connections).
+    uint64_t serverBytes() const { return serverBytes_.load(); }
+    uint64_t clientBytes() const { return clientBytes_.load(); }
     // Connections cut so far.
     int cuts() const { return cuts_.load(); }
 
@@ -36,10 +47,12 @@ private:
     uint16_t port_ = 0;
     std::atomic<uint64_t> serverBytes_{0};
     std::atomic<uint64_t> cutAt_{UINT64_MAX};
+    std::atomic<uint64_t> clientBytes_{0};
+    std::atomic<uint64_t> clientCutAt_{UINT64_MAX};
     std::atomic<int> cuts_{0};
     std::thread acceptor_;
     std::mutex mutex_;
     std::vector<std::thread> relays_;
 };
 
-}  // namespace cachet::imap::test
+}  // namespace cachet::test
