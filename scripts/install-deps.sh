@@ -17,6 +17,10 @@ packages=(
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
+  # browser/ and pdf/: Qt 6.4 widgets, WebEngine, WebChannel, QtPdf, QtSql with
+  # its SQLite driver (history, bookmarks); fonts so offscreen screenshots show text
+  qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-webengine-dev-tools qt6-webchannel-dev
+  qt6-pdf-dev libqt6sql6-sqlite fonts-dejavu-core
 )
 
 missing=()
