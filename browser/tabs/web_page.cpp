@@ -1,9 +1,14 @@
 #include "browser/tabs/web_page.h"
 
+#include <QLoggingCategory>
 #include <QWebEngineCertificateError>
+#include <QWebEngineLoadingInfo>
 
 #include "browser/scheme/internal_scheme.h"
 #include "browser/webchannel/page_bridge.h"
+
+// Page console output, off unless QT_LOGGING_RULES="cachet.js.info=true".
+Q_LOGGING_CATEGORY(lcPageConsole, "cachet.js", QtWarningMsg)
 
 namespace cachet::browser {
 
@@ -13,6 +18,16 @@ WebPage::WebPage(QWebEngineProfile* profile, QObject* parent)
     // The channel follows the URL the page shows (navigations that commit,
     // history, same-document changes); acceptNavigationRequest acts earlier.
     connect(this, &QWebEnginePage::urlChanged, bridge_, &PageBridge::update);
+    // History navigations may skip acceptNavigationRequest; their start still
+    // comes before the new document.
+    connect(this, &QWebEnginePage::loadingChanged, bridge_, [this](const QWebEngineLoadingInfo& info) {
+        if (info.status() == QWebEngineLoadingInfo::LoadStartedStatus) bridge_->update(info.url());
+    });
+}
+
+void WebPage::javaScriptConsoleMessage(JavaScriptConsoleMessageLevel, const QString& message, int line,
+                                       const QString& source) {
+    qCInfo(lcPageConsole).noquote() << source << line << message;
 }
 
 bool WebPage::allowsNavigation(const QUrl& url, NavigationType type, bool isMainFrame) const {

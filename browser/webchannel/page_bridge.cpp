@@ -38,6 +38,7 @@ PageBridge::PageBridge(QWebEnginePage* page)
       version_(new VersionBridge(guard_, this)) {
     channel_->registerObject(QStringLiteral("version"), version_);
     addScripts();
+    page_->setWebChannel(channel_, kParkingWorld);
 }
 
 void PageBridge::addScripts() {
@@ -54,7 +55,11 @@ void PageBridge::update(const QUrl& url) {
     const bool wanted = !internalPageName(url).isEmpty();
     if (wanted == installed_) return;
     installed_ = wanted;
-    page_->setWebChannel(wanted ? channel_ : nullptr, QWebEngineScript::ApplicationWorld);
+    // Moving the channel between worlds reaches every frame of the page,
+    // documents restored from the back-forward cache included; removing it
+    // (setWebChannel(nullptr)) and adding it again does not in Qt 6.4: a page
+    // that went back to cachet:mail would stay without its bridge.
+    page_->setWebChannel(channel_, wanted ? kWorld : kParkingWorld);
 }
 
 }  // namespace cachet::browser

@@ -1,8 +1,9 @@
 #pragma once
-// The QWebChannel of one page: installed in QWebEngineScript::ApplicationWorld
-// (page scripts run in the main world and never see it) and only while the
-// page shows an internal page; removed as soon as a navigation elsewhere
-// starts. The objects on it are this page's own, each behind the guard.
+// The QWebChannel of one page: in QWebEngineScript::ApplicationWorld (page
+// scripts run in the main world and never see it) only while the page shows
+// an internal page; as soon as a navigation elsewhere starts it moves to an
+// empty parking world. The objects on it are this page's own, each behind
+// the guard.
 #include <QObject>
 #include <QUrl>
 
@@ -20,6 +21,9 @@ class PageBridge : public QObject {
 public:
     // The world the channel and the internal pages' own scripts live in.
     static constexpr quint32 kWorld = 1;  // QWebEngineScript::ApplicationWorld
+    // Where the channel waits while the page shows anything else: an isolated
+    // world in which no script ever runs, neither the page's nor ours.
+    static constexpr quint32 kParkingWorld = 200;
 
     explicit PageBridge(QWebEnginePage* page);
 

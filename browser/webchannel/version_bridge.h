@@ -19,6 +19,7 @@ public:
     Q_INVOKABLE QString echo(const QString& text);
 
     int acceptedCalls() const { return accepted_; }
+    int guardRefusals() const { return guard_.refusals(); }
 
 private:
     const BridgeGuard& guard_;
