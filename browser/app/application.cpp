@@ -14,6 +14,7 @@
 #include "browser/downloads/download_manager.h"
 #include "browser/downloads/downloads_panel.h"
 #include "browser/history/history_store.h"
+#include "browser/navigation/address_input.h"
 #include "browser/scheme/internal_scheme.h"
 #include "browser/tabs/tab_widget.h"
 
@@ -49,6 +50,7 @@ Application::Application(ApplicationOptions options, QObject* parent)
         options_.dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     if (options_.downloadDirectory.isEmpty())
         options_.downloadDirectory = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
+    if (options_.searchTemplate.isEmpty()) options_.searchTemplate = QString::fromLatin1(kDefaultSearchTemplate);
     QDir().mkpath(options_.dataDirectory);
 
     profile_ = new QWebEngineProfile(QStringLiteral("cachet"), this);

@@ -26,6 +26,7 @@ struct ApplicationOptions {
     QString downloadDirectory;  // default: the user's Downloads folder
     bool restoreSession = true;
     QList<QUrl> urls;  // opened in the first window instead of the start page
+    QString searchTemplate;  // address bar searches; %s = the query. Default: kDefaultSearchTemplate
 };
 
 class Application : public QObject {
@@ -51,6 +52,7 @@ public:
     InternalSchemeHandler& schemeHandler() { return *schemeHandler_; }
     DownloadsPanel* showDownloads();
 
+    QString searchTemplate() const { return options_.searchTemplate; }
     QString sessionPath() const;
     void saveSessionSoon();  // coalesces the many changes of a navigation
     void saveSession();

@@ -80,7 +80,7 @@ void BrowserWindow::buildToolBar() {
     security_->setAutoRaise(true);
     security_->setAccessibleName(tr("Page info"));
     connect(security_, &QToolButton::clicked, this, [this] { showPageInfo(); });
-    bar->addWidget(security_);
+    securityAction_ = bar->addWidget(security_);
 
     address_->setPlaceholderText(tr("Search or enter address"));
     address_->setAccessibleName(tr("Address and search bar"));
@@ -93,7 +93,7 @@ void BrowserWindow::buildToolBar() {
     progress_->setTextVisible(false);
     progress_->setRange(0, 100);
     progress_->setAccessibleName(tr("Loading progress"));
-    bar->addWidget(progress_);
+    progressAction_ = bar->addWidget(progress_);  // a toolbar shows or hides a widget through its action
 
     auto* menuButton = new QToolButton(this);
     menuButton->setText(tr("Menu"));
@@ -114,6 +114,8 @@ QAction* BrowserWindow::addShortcutAction(const QString& name, const QString& te
     if (menu) menu->addAction(action);
     return action;
 }
+
+bool BrowserWindow::isProgressShown() const { return progressAction_->isVisible(); }
 
 QAction* BrowserWindow::action(const QString& name) const { return findChild<QAction*>(name); }
 
@@ -215,7 +217,7 @@ void BrowserWindow::openUrl(const QUrl& url) {
 }
 
 void BrowserWindow::navigateToTyped(const QString& text) {
-    const QUrl url = urlFromUserInput(text);
+    const QUrl url = urlFromUserInput(text, app_.searchTemplate());
     if (!url.isValid()) return;
     openUrl(url);
     if (auto* tab = tabs_->currentWebTab()) tab->setFocus();
@@ -265,7 +267,7 @@ void BrowserWindow::updateNavigationState() {
     const bool loading = tab && tab->isLoading();
     reload_->setVisible(!loading);
     stop_->setVisible(loading);
-    progress_->setVisible(loading);
+    progressAction_->setVisible(loading);
     progress_->setValue(tab ? tab->loadProgress() : 0);
     const QString title = tab ? tab->title() : pdf ? pdf->title() : QString();
     const QString product = private_ ? tr("Cachet (private)") : tr("Cachet");
@@ -278,7 +280,7 @@ void BrowserWindow::updateSecurity() {
     const SecurityState state = securityStateFor(url, tab && tab->webPage()->certificateProblem().has_value());
     security_->setText(state.label);
     security_->setToolTip(state.detail);
-    security_->setVisible(!state.label.isEmpty());
+    securityAction_->setVisible(!state.label.isEmpty());
 }
 
 PageInfoDialog* BrowserWindow::showPageInfo() {

@@ -29,6 +29,7 @@ public:
     QLineEdit* addressBar() const { return address_; }
     QToolButton* securityButton() const { return security_; }
     QProgressBar* progressBar() const { return progress_; }
+    bool isProgressShown() const;
     FindBar* findBar() const { return findBar_; }
     QAction* action(const QString& name) const;  // by objectName, for menus and tests
 
@@ -66,6 +67,8 @@ private:
     QAction* forward_ = nullptr;
     QAction* reload_ = nullptr;
     QAction* stop_ = nullptr;
+    QAction* securityAction_ = nullptr;
+    QAction* progressAction_ = nullptr;
     QMenu* bookmarksMenu_ = nullptr;
 };
 

@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 namespace cachet::test {
+namespace {
+// Tests never reach the internet: searches go to a loopback port nobody serves.
+const QString kTestSearch = QStringLiteral("http://127.0.0.1:9/search?q=%s");
+}
 
 void prepareUiTestProcess() {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
@@ -26,13 +30,14 @@ QString testTempRoot() {
 TestBrowser::TestBrowser(bool restoreSession)
     : dir_(std::make_unique<QTemporaryDir>(testTempRoot() + QStringLiteral("/browser-XXXXXX"))) {
     dataDirectory_ = dir_->path();
-    browser::ApplicationOptions options{dataDirectory_, downloadDirectory(), restoreSession, {}};
-    app_ = std::make_unique<browser::Application>(options);
+    app_ = std::make_unique<browser::Application>(
+        browser::ApplicationOptions{dataDirectory_, downloadDirectory(), restoreSession, {}, kTestSearch});
 }
 
-TestBrowser::TestBrowser(const QString& dataDirectory, bool restoreSession) : dataDirectory_(dataDirectory) {
-    browser::ApplicationOptions options{dataDirectory_, downloadDirectory(), restoreSession, {}};
-    app_ = std::make_unique<browser::Application>(options);
+TestBrowser::TestBrowser(const QString& dataDirectory, bool restoreSession, const QString& searchTemplate)
+    : dataDirectory_(dataDirectory) {
+    app_ = std::make_unique<browser::Application>(browser::ApplicationOptions{
+        dataDirectory_, downloadDirectory(), restoreSession, {}, searchTemplate.isEmpty() ? kTestSearch : searchTemplate});
 }
 
 TestBrowser::~TestBrowser() = default;

@@ -20,8 +20,9 @@ void prepareUiTestProcess();
 // A browser with its own data and downloads folders under CACHET_TEST_TMP.
 class TestBrowser {
 public:
+    // Address bar searches go to http://127.0.0.1:9/search?q=... (nothing listens there).
     explicit TestBrowser(bool restoreSession = false);
-    explicit TestBrowser(const QString& dataDirectory, bool restoreSession);
+    explicit TestBrowser(const QString& dataDirectory, bool restoreSession, const QString& searchTemplate = {});
     ~TestBrowser();
     browser::Application& app() { return *app_; }
     QString dataDirectory() const { return dataDirectory_; }
