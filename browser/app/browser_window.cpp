@@ -294,8 +294,10 @@ PageInfoDialog* BrowserWindow::showPageInfo() {
 
 void BrowserWindow::openPdf(const QString& path, const QUrl& source, int replaceTab) {
     // A tab that only existed to fetch the PDF (new tab, restored session) becomes the viewer.
+    // (The download never commits: such a tab shows nothing, or the PDF's own URL with no history.)
     WebTab* fetcher = tabs_->webTab(replaceTab);
-    if (fetcher && !isBlank(fetcher->url())) fetcher = nullptr;
+    if (fetcher && !isBlank(fetcher->url()) && !(fetcher->url() == source && !fetcher->history()->canGoBack()))
+        fetcher = nullptr;
     if (fetcher) tabs_->setCurrentIndex(replaceTab);
     tabs_->addPdfTab(path, source);
     if (fetcher) {
