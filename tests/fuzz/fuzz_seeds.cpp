@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::timestampSeeds(seeds);
         cachet::fuzz::pkcs12Seeds(seeds);
         cachet::fuzz::acmeSeeds(seeds);
+        cachet::fuzz::pdfSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

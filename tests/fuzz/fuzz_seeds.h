@@ -35,5 +35,6 @@ void signedSeeds(SeedWriter& seeds);
 void timestampSeeds(SeedWriter& seeds);
 void pkcs12Seeds(SeedWriter& seeds);
 void acmeSeeds(SeedWriter& seeds);
+void pdfSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
