@@ -2,7 +2,7 @@
 // the command line.
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QDir>
+#include <QFileInfo>
 
 #include "browser/app/application.h"
 #include "browser/navigation/address_input.h"

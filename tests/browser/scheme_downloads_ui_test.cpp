@@ -81,6 +81,15 @@ private slots:
         cachet::test::screenshot(window_, QStringLiteral("cachet-about"));
     }
 
+    void internalPagesLinkToEachOther() {
+        WebTab* tab = window_->newTab();
+        QVERIFY(loadAndWait(tab->page(), [&] { tab->setUrl(internalUrl(QStringLiteral("about"))); }));
+        QVERIFY(loadAndWait(tab->page(), [&] {
+            runScript(tab->page(), QStringLiteral("document.querySelector('a[href=\"cachet:settings\"]').click(); 1"));
+        }));
+        QCOMPARE(tab->url(), internalUrl(QStringLiteral("settings")));
+    }
+
     void everythingElseFails() {
         InternalSchemeHandler& handler = browser_->app().schemeHandler();
         for (const QString& page : {QStringLiteral("secrets"), QStringLiteral("Mail"), QStringLiteral("mail/../keys"),

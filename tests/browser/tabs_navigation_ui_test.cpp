@@ -108,14 +108,13 @@ private slots:
         QVERIFY(loadAndWait(tab->page(), [&] { window->navigateToTyped(server_.url(QStringLiteral("/two.html")).toString()); }));
         QCOMPARE(tab->title(), QStringLiteral("Page two"));
         QVERIFY(window->action(QStringLiteral("back"))->isEnabled());
-        // History navigations may come from the back-forward cache without a load.
-        window->action(QStringLiteral("back"))->trigger();
-        QTRY_COMPARE(tab->url(), server_.url(QStringLiteral("/one.html")));
-        QTRY_VERIFY(window->action(QStringLiteral("forward"))->isEnabled());
-        window->action(QStringLiteral("forward"))->trigger();
-        QTRY_COMPARE(tab->url(), server_.url(QStringLiteral("/two.html")));
-        window->action(QStringLiteral("back"))->trigger();
-        QTRY_COMPARE(tab->title(), QStringLiteral("Page one"));
+        QVERIFY(loadAndWait(tab->page(), [&] { window->action(QStringLiteral("back"))->trigger(); }));
+        QCOMPARE(tab->url(), server_.url(QStringLiteral("/one.html")));
+        QVERIFY(window->action(QStringLiteral("forward"))->isEnabled());
+        QVERIFY(loadAndWait(tab->page(), [&] { window->action(QStringLiteral("forward"))->trigger(); }));
+        QCOMPARE(tab->url(), server_.url(QStringLiteral("/two.html")));
+        QVERIFY(loadAndWait(tab->page(), [&] { window->action(QStringLiteral("back"))->trigger(); }));
+        QCOMPARE(tab->title(), QStringLiteral("Page one"));
         const int hits = server_.hits(QStringLiteral("/one.html"));
         QVERIFY(loadAndWait(tab->page(), [&] { press(window, QKeySequence(Qt::Key_F5)); }));
         QCOMPARE(server_.hits(QStringLiteral("/one.html")), hits + 1);
