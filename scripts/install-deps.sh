@@ -26,6 +26,10 @@ packages=(
   libsqlite3-dev
   # bench/ only: mbsync, the peer of the mail engine's initial-sync benchmark
   isync
+  # browser/ and pdf/: Qt 6.4 widgets, WebEngine, WebChannel, QtPdf, QtSql with
+  # its SQLite driver (history, bookmarks); fonts so offscreen screenshots show text
+  qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-webengine-dev-tools qt6-webchannel-dev
+  qt6-pdf-dev libqt6sql6-sqlite fonts-dejavu-core
 )
 # The npm acme-client interop test (tests/cloud/acme_client_interop) runs
 # `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already

@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::acmeSeeds(seeds);
         cachet::fuzz::imapSeeds(seeds);
         cachet::fuzz::mimeSeeds(seeds);
+        cachet::fuzz::pdfSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

@@ -37,5 +37,6 @@ void pkcs12Seeds(SeedWriter& seeds);
 void acmeSeeds(SeedWriter& seeds);
 void imapSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
+void pdfSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz

@@ -1,0 +1,72 @@
+#include "support/ui_test.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QWebEnginePage>
+#include <QWidget>
+#include <unistd.h>
+
+namespace cachet::test {
+namespace {
+// Tests never reach the internet: searches go to a loopback port nobody serves.
+const QString kTestSearch = QStringLiteral("http://127.0.0.1:9/search?q=%s");
+}
+
+void prepareUiTestProcess() {
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Root (containers, CI) cannot use Chromium's sandbox.
+    if (geteuid() == 0) {
+        QByteArray flags = qgetenv("QTWEBENGINE_CHROMIUM_FLAGS");
+        if (!flags.contains("--no-sandbox")) qputenv("QTWEBENGINE_CHROMIUM_FLAGS", flags + " --no-sandbox");
+    }
+}
+
+QString testTempRoot() {
+    const QString root = qEnvironmentVariable("CACHET_TEST_TMP", QDir::tempPath());
+    QDir().mkpath(root);
+    return root;
+}
+
+TestBrowser::TestBrowser(bool restoreSession)
+    : dir_(std::make_unique<QTemporaryDir>(testTempRoot() + QStringLiteral("/browser-XXXXXX"))) {
+    dataDirectory_ = dir_->path();
+    app_ = std::make_unique<browser::Application>(
+        browser::ApplicationOptions{dataDirectory_, downloadDirectory(), restoreSession, {}, kTestSearch});
+}
+
+TestBrowser::TestBrowser(const QString& dataDirectory, bool restoreSession, const QString& searchTemplate)
+    : dataDirectory_(dataDirectory) {
+    app_ = std::make_unique<browser::Application>(browser::ApplicationOptions{
+        dataDirectory_, downloadDirectory(), restoreSession, {}, searchTemplate.isEmpty() ? kTestSearch : searchTemplate});
+}
+
+TestBrowser::~TestBrowser() = default;
+
+QVariant runScript(QWebEnginePage* page, const QString& script, quint32 world, int timeoutMs) {
+    QVariant result;
+    bool done = false;
+    page->runJavaScript(script, world, [&](const QVariant& value) {
+        result = value;
+        done = true;
+    });
+    // On timeout the empty result makes the caller's comparison fail.
+    if (!QTest::qWaitFor([&] { return done; }, timeoutMs)) qWarning("runScript: no result within %d ms", timeoutMs);
+    return result;
+}
+
+QString screenshot(QWidget* widget, const QString& name) {
+    const QString dir = qEnvironmentVariable("CACHET_SCREENSHOTS", testTempRoot() + QStringLiteral("/screenshots"));
+    QDir().mkpath(dir);
+    const QString path = dir + QLatin1Char('/') + name + QStringLiteral(".png");
+    widget->grab().save(path);
+    return path;
+}
+
+bool loadAndWait(QWebEnginePage* page, const std::function<void()>& start, int timeoutMs) {
+    QSignalSpy finished(page, &QWebEnginePage::loadFinished);
+    start();
+    if (!finished.wait(timeoutMs) && finished.isEmpty()) return false;
+    return finished.last().value(0).toBool();
+}
+
+}  // namespace cachet::test
