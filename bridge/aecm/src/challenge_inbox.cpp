@@ -58,11 +58,16 @@ std::vector<ChallengeInbox::Found> ChallengeInbox::find(const std::string& addre
 
 std::optional<ChallengeInbox::Found> ChallengeInbox::waitFor(const std::string& address, const std::string& from,
                                                              Clock::time_point deadline) {
+    selectInbox();
     for (;;) {
+        // Mail that arrives while we search is announced (EXISTS) during the search, not
+        // during the IDLE after it: compare the count, or IDLE would wait for nothing.
+        const uint32_t before = session_.selected().exists;
         auto found = find(address, from);
         if (!found.empty()) return found.back();
         const auto now = Clock::now();
         if (now >= deadline) return std::nullopt;
+        if (session_.selected().exists != before) continue;
         if (session_.capabilities().has("IDLE")) {
             // Woken by new mail (EXISTS); the search above then sees it.
             session_.idle(std::min(deadline, now + kIdleSlice),

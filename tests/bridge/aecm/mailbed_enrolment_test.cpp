@@ -127,9 +127,10 @@ protected:
 
 TEST_F(AecmOnMailBed, AliceGetsRsaAndSm2CertificatesForBothPurposesWithNoStepOfHers) {
     const std::string alice = bed_->address("alice");
-    // A forged challenge mail (not signed by the cloud's CA) waits in the INBOX first: it must be ignored and stay.
+    // A forged challenge mail (the cloud's sender address, but not signed by its CA) waits in the INBOX
+    // first: it must be ignored and stay.
     bed_->submit("carol", alice,
-                 "From: " + bed_->address("carol") + "\r\nTo: " + alice +
+                 "From: " + bed_->address("acme") + "\r\nTo: " + alice +
                      "\r\nSubject: ACME: AAAAAAAAAAAAAAAAAAAAAA\r\nAuto-Submitted: auto-generated; type=acme\r\n"
                      "\r\nAnswer me.\r\n");
 
