@@ -186,6 +186,7 @@ TEST_P(AecmCrash, TheNextRunFinishesWithOneKeyAndOneCertificate) {
     // The wrapping key must outlive the crashed process, as the OS keyring does: make the vault first.
     { KeyVault created(vaultFile, secrets); }
     const int before = issuedFor(bob);
+    const size_t trashedBefore = acmeMailIn("bob", "Trash").size();
 
     const pid_t child = ::fork();
     ASSERT_GE(child, 0);
@@ -224,6 +225,9 @@ TEST_P(AecmCrash, TheNextRunFinishesWithOneKeyAndOneCertificate) {
     EXPECT_EQ(vault.keys(bob, KeyRole::AcmeAccount).size(), 1u) << "one account key";
     EXPECT_EQ(issuedFor(bob), before + 1) << "exactly one certificate issued";
     EXPECT_TRUE(acmeMailIn("bob", "INBOX").empty()) << "the challenge mail left the INBOX";
+    // A new account per run, so exactly one challenge mail: an order placed again (rather than
+    // found in the account's orders list) would have sent a second one.
+    EXPECT_EQ(acmeMailIn("bob", "Trash").size(), trashedBefore + 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(AfterEachStep, AecmCrash,
