@@ -33,16 +33,6 @@ std::chrono::milliseconds retryAfter(const HttpResponse& response) {
 
 }  // namespace
 
-std::optional<std::string> HttpResponse::header(std::string_view name) const {
-    for (const auto& h : headers)
-        if (h.name.size() == name.size() &&
-            std::equal(h.name.begin(), h.name.end(), name.begin(), [](unsigned char a, unsigned char b) {
-                return std::tolower(a) == std::tolower(b);
-            }))
-            return h.value;
-    return std::nullopt;
-}
-
 AcmeClient::AcmeClient(HttpTransport& transport, AccountKey key, AcmeClientOptions options)
     : transport_(transport), key_(std::move(key)), options_(std::move(options)) {
     if (!options_.pause) options_.pause = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
@@ -91,10 +81,18 @@ HttpResponse AcmeClient::post(const std::string& url, const std::string& payload
     }
 }
 
+HttpResponse AcmeClient::postWithJwk(const std::string& url, const std::string& payload) {
+    // newAccount is signed with the jwk, not the kid; the kid is back afterwards, also on a throw.
+    struct Restore {
+        std::string& kid;
+        std::string saved;
+        ~Restore() { kid = std::move(saved); }
+    } restore{kid_, std::exchange(kid_, std::string())};
+    return post(url, payload);
+}
+
 std::optional<std::string> AcmeClient::findAccount() {
-    const std::string saved = std::exchange(kid_, std::string());  // newAccount is signed with the jwk
-    const HttpResponse response = post(directory().newAccount, onlyReturnExistingPayload());
-    kid_ = saved;
+    const HttpResponse response = postWithJwk(directory().newAccount, onlyReturnExistingPayload());
     try {
         expectStatus(response, {200}, "newAccount (onlyReturnExisting)");
     } catch (const AecmError& e) {
@@ -105,9 +103,7 @@ std::optional<std::string> AcmeClient::findAccount() {
 }
 
 std::string AcmeClient::createAccount(const std::vector<std::string>& contacts) {
-    const std::string saved = std::exchange(kid_, std::string());
-    const HttpResponse response = post(directory().newAccount, newAccountPayload(contacts, true));
-    kid_ = saved;
+    const HttpResponse response = postWithJwk(directory().newAccount, newAccountPayload(contacts, true));
     expectStatus(response, {200, 201}, "newAccount");
     return requiredLocation(response, "newAccount");
 }

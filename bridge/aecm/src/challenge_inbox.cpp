@@ -17,6 +17,7 @@ namespace {
 // IDLE is renewed well inside the 29 minutes of RFC 2177.
 constexpr auto kIdleSlice = std::chrono::minutes(10);
 constexpr auto kPollInterval = std::chrono::seconds(2);
+constexpr uint64_t kMaxChallengeMailBytes = 256 * 1024;  // as checkChallengeMail
 }  // namespace
 
 ChallengeInbox::ChallengeInbox(Session& session, pki::TrustStore caRoots, std::string inbox)
@@ -38,6 +39,19 @@ std::vector<ChallengeInbox::Found> ChallengeInbox::find(const std::string& addre
         if (!refused_.contains(uid)) candidates.push_back(uid);
     std::vector<Found> found;
     if (candidates.empty()) return found;
+    // Sizes first: anyone can send a mail with such a Subject, and a challenge mail is a few KiB.
+    UidFetch sizes(SequenceSet::of(candidates), {"RFC822.SIZE"});
+    session_.execute(sizes);
+    candidates.clear();
+    for (const auto& message : sizes.messages()) {
+        const auto uid = message.attributes.uid;
+        if (!uid) continue;
+        if (message.attributes.rfc822Size.value_or(0) <= kMaxChallengeMailBytes)
+            candidates.push_back(*uid);
+        else
+            ignore(*uid, "larger than a challenge mail can be");
+    }
+    if (candidates.empty()) return found;
     UidFetch fetch(SequenceSet::of(candidates), {"BODY.PEEK[]"});
     session_.execute(fetch);
     for (const auto& message : fetch.messages()) {
@@ -45,12 +59,10 @@ std::vector<ChallengeInbox::Found> ChallengeInbox::find(const std::string& addre
         const auto* body = message.attributes.find("BODY", "");
         if (!uid || !body || !body->data) continue;
         const ChallengeMailVerdict verdict = checkChallengeMail(*body->data, address, from, caRoots_);
-        if (verdict.ok()) {
+        if (verdict.ok())
             found.push_back({*uid, *verdict.tokenPart1});
-        } else {
-            refused_.insert(*uid);
-            ignored_.emplace_back(*uid, verdict.problem);
-        }
+        else
+            ignore(*uid, verdict.problem);
     }
     std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.uid < b.uid; });
     return found;

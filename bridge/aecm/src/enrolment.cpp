@@ -208,7 +208,7 @@ void Enrolment::moveChallengeMails() {
     moved_.insert(moved_.end(), uids.begin(), uids.end());
 }
 
-std::string Enrolment::installCertificate(const Row& row, const std::string& pemChain) {
+void Enrolment::installCertificate(const Row& row, const std::string& pemChain) {
     std::vector<pki::Certificate> chain;
     try {
         chain = pki::Certificate::listFromPem(pemChain);
@@ -227,7 +227,6 @@ std::string Enrolment::installCertificate(const Row& row, const std::string& pem
         throw AecmError(ErrorKind::Certificate, "the issued certificate does not verify against the enrolled CA: " +
                                                     verdict.detail);
     vault_.setCertificate(row.keyId, pemChain);
-    return pemChain;
 }
 
 int64_t Enrolment::run(KeyRole role, pki::KeyType algorithm, bool renew) {

@@ -66,6 +66,7 @@ public:
     HttpResponse post(const std::string& url, const std::string& payload);
 
 private:
+    HttpResponse postWithJwk(const std::string& url, const std::string& payload);
     std::string nonce();
     void keepNonce(const HttpResponse& response);
     HttpResponse exchange(const HttpRequest& request);

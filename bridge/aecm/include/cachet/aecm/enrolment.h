@@ -66,7 +66,7 @@ private:
     std::string placeOrder(Row& row);
     void answerChallenges(Row& row, const Order& order);
     void moveChallengeMails();
-    std::string installCertificate(const Row& row, const std::string& pemChain);
+    void installCertificate(const Row& row, const std::string& pemChain);
 
     KeyVault& vault_;
     HttpTransport& transport_;
