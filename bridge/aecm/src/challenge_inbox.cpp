@@ -114,8 +114,8 @@ std::string ChallengeInbox::trashFolder() {
 }
 
 std::string ChallengeInbox::moveOut(const std::vector<uint32_t>& uids) {
+    if (uids.empty()) return {};
     const std::string trash = trashFolder();
-    if (uids.empty()) return trash;
     selectInbox();
     Move(SequenceSet::of(uids), trash).run(session_);
     return trash;

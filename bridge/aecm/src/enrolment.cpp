@@ -204,6 +204,7 @@ void Enrolment::answerChallenges(Row& row, const Order& order) {
 void Enrolment::moveChallengeMails() {
     std::vector<uint32_t> uids;
     for (const auto& found : inbox_.find(settings_.mailbox, {})) uids.push_back(found.uid);
+    if (uids.empty()) return;
     movedTo_ = inbox_.moveOut(uids);
     moved_.insert(moved_.end(), uids.begin(), uids.end());
 }

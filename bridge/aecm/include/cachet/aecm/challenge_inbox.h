@@ -31,7 +31,7 @@ public:
     // The newest acceptable one, waiting for it until `deadline`; nullopt when none came.
     std::optional<Found> waitFor(const std::string& address, const std::string& from,
                                  imap::Clock::time_point deadline);
-    // Moves the messages to the Trash; returns the folder's name.
+    // Moves the messages to the Trash; returns the folder's name ("" when there was nothing to move).
     std::string moveOut(const std::vector<uint32_t>& uids);
 
     // Never offer this message again (its token was refused).
