@@ -19,7 +19,8 @@ namespace cachet::aecm {
 
 class ChallengeInbox {
 public:
-    // `session` is logged in; the inbox is selected on first use.
+    // `session` is logged in and this object's alone: the inbox is selected on
+    // first use and assumed to stay selected. IMAP failures are imap::Error.
     ChallengeInbox(imap::Session& session, pki::TrustStore caRoots, std::string inbox = "INBOX");
 
     struct Found {

@@ -50,7 +50,9 @@ public:
     // Runs or resumes the enrolment of one certificate and returns the vault
     // id of its key, with the certificate installed. A mailbox whose current
     // key of this role and algorithm (device, for signing) already has a
-    // certificate gets no new one unless `renew`.
+    // certificate gets no new one unless `renew`. Throws AecmError, or
+    // imap::Error when the IMAP session fails; a later run (with a new
+    // session) resumes where this one stopped.
     int64_t run(KeyRole role, pki::KeyType algorithm, bool renew = false);
 
     // The UIDs of challenge mails moved out of the INBOX so far, and where to.
