@@ -11,6 +11,7 @@
 #include "cachet/aecm/curl_transport.h"
 #include "cachet/aecm/error.h"
 #include "cloud_http_support.h"
+#include "cloud_roots.h"
 #include "mailbox_certificate_checks.h"
 #include "support/process.h"
 
@@ -45,12 +46,7 @@ protected:
         delete dir_;
     }
     static std::string caDir() { return dir_->file("data") + "/ca"; }
-    static TrustStore roots() {
-        TrustStore trust;
-        trust.add(Certificate::fromPem(cachet::test::readFile(caDir() + "/smime-root.cert.pem")));
-        trust.add(Certificate::fromPem(cachet::test::readFile(caDir() + "/sm2-root.cert.pem")));
-        return trust;
-    }
+    static TrustStore roots() { return test::cloudRoots(caDir()); }
     AcmeClient client(const PrivateKey& key) {
         AcmeClientOptions options;
         options.directoryUrl = "http://127.0.0.1:" + std::to_string(port_) + "/acme/directory";

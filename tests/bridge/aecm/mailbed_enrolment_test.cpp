@@ -16,6 +16,7 @@
 #include "cachet/aecm/enrolment.h"
 #include "cachet/imap/connect.h"
 #include "cloud_http_support.h"
+#include "cloud_roots.h"
 #include "mailbox_certificate_checks.h"
 #include "memory_secret_store.h"
 #include "support/mail_bed.h"
@@ -68,12 +69,7 @@ protected:
     }
 
     static std::string caDir() { return dir_->file("data") + "/ca"; }
-    static TrustStore roots() {
-        TrustStore trust;
-        trust.add(Certificate::fromPem(cachet::test::readFile(caDir() + "/smime-root.cert.pem")));
-        trust.add(Certificate::fromPem(cachet::test::readFile(caDir() + "/sm2-root.cert.pem")));
-        return trust;
-    }
+    static TrustStore roots() { return test::cloudRoots(caDir()); }
     static std::unique_ptr<imap::Session> imapLogin(const std::string& user) {
         imap::ServerSettings server;
         server.host = bed_->env("MAILBED_HOST");
