@@ -169,6 +169,19 @@ TEST_F(AecmOnMailBed, AliceGetsRsaAndSm2CertificatesForBothPurposesWithNoStepOfH
     ASSERT_FALSE(inbox.ignored().empty());
     EXPECT_NE(inbox.ignored().front().second.find("S/MIME"), std::string::npos) << inbox.ignored().front().second;
     EXPECT_EQ(issuedFor(alice), 4);
+
+    // A renewal of the RSA encryption certificate: a new key and certificate, the
+    // old key kept (not current) for old mail, no new challenge mail (validation reused).
+    const int64_t oldRsa = vault.keys(alice, KeyRole::Encryption).front().id;
+    const int64_t newRsa = enrolment.run(KeyRole::Encryption, KeyType::Rsa, /*renew=*/true);
+    EXPECT_NE(newRsa, oldRsa);
+    EXPECT_FALSE(vault.info(oldRsa).current);
+    EXPECT_TRUE(vault.info(newRsa).current);
+    EXPECT_NO_THROW(vault.key(oldRsa));
+    EXPECT_EQ(vault.keys(alice, KeyRole::Encryption).size(), 3u);
+    EXPECT_TRUE(vault.info(vault.keys(alice, KeyRole::Encryption)[1].id).current) << "SM2 stays current";
+    EXPECT_EQ(issuedFor(alice), 5);
+    EXPECT_EQ(enrolment.movedChallengeMails().size(), 1u);
 }
 
 // A real crash (no unwinding) after each step; the next run converges.
