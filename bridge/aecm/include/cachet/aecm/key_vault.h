@@ -42,9 +42,9 @@ struct VaultKeyInfo {
 class KeyVault {
 public:
     // Opens (creating) the vault file. The wrapping key is read from `secrets`
-    // under "cachet-vault:<vaultId>"; a new vault makes one. A vault that holds
-    // keys but whose wrapping key is missing or different is refused
-    // (AecmError(Vault)), never silently replaced.
+    // under "cachet-vault:<vaultId>"; a new vault makes one. An existing vault
+    // whose wrapping key is missing or different is refused (AecmError(Vault)),
+    // never silently given a new one.
     KeyVault(const std::filesystem::path& file, keyring::SecretStore& secrets);
     ~KeyVault();
     KeyVault(const KeyVault&) = delete;
