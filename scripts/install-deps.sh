@@ -19,6 +19,8 @@ packages=(
   # mail test bed (tests/mailbed): private Postfix + Dovecot instances on loopback;
   # python3 drives its end-to-end test (smtplib, imaplib)
   postfix dovecot-core dovecot-imapd dovecot-lmtpd python3
+  # bridge/aecm tests: an independent JWS (ES256/RS256) verifier and RFC 7638 thumbprint
+  python3-cryptography
   # bridge/: Qt core, QtKeychain (OS keyring), libcurl; a private GNOME Keyring
   # (Secret Service) on its own D-Bus session for the keyring tests
   qt6-base-dev qtkeychain-qt6-dev libsecret-1-0 gnome-keyring dbus libsecret-tools

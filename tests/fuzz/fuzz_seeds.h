@@ -36,6 +36,7 @@ void timestampSeeds(SeedWriter& seeds);
 void pkcs12Seeds(SeedWriter& seeds);
 void acmeSeeds(SeedWriter& seeds);
 void imapSeeds(SeedWriter& seeds);
+void aecmSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
 void pdfSeeds(SeedWriter& seeds);
 
