@@ -23,6 +23,7 @@ public:
     std::variant<std::string, Problem> issue(const IssueRequest&) override {
         return makeProblem("badCSR", "fuzzing");
     }
+    void publish(const IssueRequest&, const std::string&) override {}
     std::optional<Problem> revoke(const CertificateRecord&, int) override { return std::nullopt; }
 };
 
