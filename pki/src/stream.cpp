@@ -10,6 +10,7 @@ namespace cachet::pki {
 
 size_t MemorySource::read(uint8_t* buffer, size_t size) {
     const size_t n = std::min(size, data_.size());
+    if (n == 0) return 0;  // an empty span's data() may be null: no memcpy from it
     std::memcpy(buffer, data_.data(), n);
     data_ = data_.subspan(n);
     return n;

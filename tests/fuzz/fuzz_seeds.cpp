@@ -108,6 +108,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::timestampSeeds(seeds);
         cachet::fuzz::pkcs12Seeds(seeds);
         cachet::fuzz::acmeSeeds(seeds);
+        cachet::fuzz::accountSeeds(seeds);
         cachet::fuzz::imapSeeds(seeds);
         cachet::fuzz::aecmSeeds(seeds);
         cachet::fuzz::mimeSeeds(seeds);

@@ -35,6 +35,7 @@ void signedSeeds(SeedWriter& seeds);
 void timestampSeeds(SeedWriter& seeds);
 void pkcs12Seeds(SeedWriter& seeds);
 void acmeSeeds(SeedWriter& seeds);
+void accountSeeds(SeedWriter& seeds);
 void imapSeeds(SeedWriter& seeds);
 void aecmSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
