@@ -61,5 +61,32 @@ TEST_F(KeyEscrowTest, AMovedOrAlteredRowOrAnotherEscrowKeyDoesNotOpen) {
     EXPECT_THROW(SealedKeyEscrow(db, pki::Bytes(16, 1)), pki::Error);
 }
 
+TEST_F(KeyEscrowTest, UnderAPassphraseTheKeyFileHoldsNoKeyAndOpensOnlyWithIt) {
+    const pki::Bytes key = loadOrCreateEscrowKey(config, std::string("correct horse"));
+    const std::string file = cachet::test::readFile((config.caDir() / "escrow.key").string());
+    EXPECT_EQ(file.rfind("pbkdf2-sha256:600000:", 0), 0u) << file;
+    EXPECT_EQ(file.find(pki::toHex(key)), std::string::npos);
+    EXPECT_EQ(loadOrCreateEscrowKey(config, std::string("correct horse")), key);
+    try {
+        loadOrCreateEscrowKey(config, std::string("wrong"));
+        ADD_FAILURE() << "a wrong passphrase opened the escrow key";
+    } catch (const pki::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("wrong passphrase"), std::string::npos) << e.what();
+    }
+    try {
+        loadOrCreateEscrowKey(config);
+        ADD_FAILURE() << "a protected escrow key opened without a passphrase";
+    } catch (const pki::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("--passphrase-file"), std::string::npos) << e.what();
+    }
+    // The file is unchanged by the refusals: nothing lost.
+    EXPECT_EQ(cachet::test::readFile((config.caDir() / "escrow.key").string()), file);
+}
+
+TEST_F(KeyEscrowTest, AKeyWrittenInClearIsStillReadWithAPassphrase) {
+    const pki::Bytes key = loadOrCreateEscrowKey(config);
+    EXPECT_EQ(loadOrCreateEscrowKey(config, std::string("later")), key);
+}
+
 }  // namespace
 }  // namespace cachet::cloud

@@ -154,7 +154,7 @@ int runServe(const Args& a) {
     SmtpChallengeMailer mailer(config.smtp, ca.challenge, &std::cerr);
     AcmeRateLimiter acmeLimiter(config.acmeLimits);
     auto acmeRoutes = std::make_shared<AcmeRoutes>(config, *acmeStore, acmeIssuer, mailer, &acmeLimiter);
-    SealedKeyEscrow escrow(database, loadOrCreateEscrowKey(config));
+    SealedKeyEscrow escrow(database, loadOrCreateEscrowKey(config, passphrase(a)));
     acmeRoutes->setKeyEscrow(&escrow);
     server.addRoutes(acmeRoutes);
     // email-reply-00 replies, when a mailbox is configured for them.

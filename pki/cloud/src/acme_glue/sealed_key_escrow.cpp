@@ -8,6 +8,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "cachet/cloud/certificate_store.h"
 #include "cachet/pki/error.h"
@@ -60,31 +61,90 @@ Bytes open(const Bytes& key, const std::string& aad, const Bytes& sealed) {
     return plain;
 }
 
+// With a passphrase the file holds the key sealed under a key derived from it
+// (like the CA keys, which are PKCS#8-encrypted under the same passphrase):
+//   pbkdf2-sha256:<iterations>:<salt hex>:<sealed hex>
+// without one, the key in hex (mode 0600, like the unencrypted CA keys).
+constexpr char kWrappedPrefix[] = "pbkdf2-sha256";
+constexpr int kPassphraseIterations = 600000;
+
+Bytes keyFromPassphrase(const std::string& passphrase, const Bytes& salt, int iterations) {
+    Bytes kek(kKeyBytes);
+    if (PKCS5_PBKDF2_HMAC(passphrase.data(), static_cast<int>(passphrase.size()), salt.data(),
+                          static_cast<int>(salt.size()), iterations, EVP_sha256(), static_cast<int>(kek.size()),
+                          kek.data()) != 1)
+        throw Error(ErrorCode::Crypto, "escrow: key derivation failed");
+    return kek;
+}
+
+std::string escrowKeyFileText(const Bytes& key, const std::optional<std::string>& passphrase) {
+    if (!passphrase) return pki::toHex(key) + "\n";
+    Bytes salt(16);
+    if (RAND_bytes(salt.data(), static_cast<int>(salt.size())) != 1) throw Error(ErrorCode::Crypto, "escrow: no random salt");
+    const Bytes sealed = seal(keyFromPassphrase(*passphrase, salt, kPassphraseIterations), kWrappedPrefix, key);
+    return std::string(kWrappedPrefix) + ":" + std::to_string(kPassphraseIterations) + ":" + pki::toHex(salt) + ":" +
+           pki::toHex(sealed) + "\n";
+}
+
+Bytes escrowKeyFromFileText(const std::string& text, const std::optional<std::string>& passphrase,
+                            const std::string& path) {
+    const auto malformed = [&] { return Error(ErrorCode::Malformed, path + " does not hold an escrow key"); };
+    Bytes key;
+    if (text.rfind(std::string(kWrappedPrefix) + ":", 0) == 0) {
+        if (!passphrase) throw Error(ErrorCode::InvalidArgument, path + " is protected by a passphrase: give --passphrase-file");
+        std::vector<std::string> fields;
+        std::stringstream in(text);
+        for (std::string field; std::getline(in, field, ':');) fields.push_back(field);
+        if (fields.size() != 4) throw malformed();
+        int iterations = 0;
+        try {
+            iterations = std::stoi(fields[1]);
+        } catch (const std::exception&) {
+            throw malformed();
+        }
+        if (iterations < 1 || iterations > 10'000'000) throw malformed();
+        Bytes salt, sealed;
+        try {
+            salt = pki::fromHex(fields[2]);
+            sealed = pki::fromHex(fields[3]);
+        } catch (const Error&) {
+            throw malformed();
+        }
+        try {
+            key = open(keyFromPassphrase(*passphrase, salt, iterations), kWrappedPrefix, sealed);
+        } catch (const Error&) {
+            throw Error(ErrorCode::Crypto, path + ": wrong passphrase (the escrow key does not open)");
+        }
+    } else {
+        // A key written before a passphrase was chosen stays readable.
+        try {
+            key = pki::fromHex(text);
+        } catch (const Error&) {
+        }
+    }
+    if (key.size() != kKeyBytes) throw malformed();
+    return key;
+}
+
 }  // namespace
 
-Bytes loadOrCreateEscrowKey(const Config& config) {
+Bytes loadOrCreateEscrowKey(const Config& config, const std::optional<std::string>& passphrase) {
     const auto path = config.caDir() / "escrow.key";
     Bytes fresh(kKeyBytes);
     if (RAND_bytes(fresh.data(), static_cast<int>(fresh.size())) != 1) throw Error(ErrorCode::Crypto, "escrow: no random key");
-    const std::string hex = pki::toHex(fresh) + "\n";
+    const std::string text = escrowKeyFileText(fresh, passphrase);
     // O_EXCL: of front ends starting together exactly one creates it; the others read it.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0) {
-        const bool written = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+        const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
         ::close(fd);
         if (!written) throw Error(ErrorCode::Io, "cannot write " + path.string());
         return fresh;
     }
     std::ifstream in(path);
-    std::string text;
-    in >> text;
-    Bytes key;
-    try {
-        key = pki::fromHex(text);
-    } catch (const Error&) {
-    }
-    if (key.size() != kKeyBytes) throw Error(ErrorCode::Malformed, path.string() + " does not hold a 32-byte hex key");
-    return key;
+    std::string stored;
+    in >> stored;
+    return escrowKeyFromFileText(stored, passphrase, path.string());
 }
 
 SealedKeyEscrow::SealedKeyEscrow(std::shared_ptr<Database> db, Bytes sealingKey)

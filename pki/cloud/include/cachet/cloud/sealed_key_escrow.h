@@ -6,6 +6,8 @@
 // recovery key away, and a sealed key moved to another address does not open.
 #include <filesystem>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "cachet/acme/hooks.h"
 #include "cachet/cloud/config.h"
@@ -14,8 +16,10 @@
 namespace cachet::cloud {
 
 // The escrow key of the data directory, made on first use (every front end
-// of one database shares ca/, and so this key).
-pki::Bytes loadOrCreateEscrowKey(const Config& config);
+// of one database shares ca/, and so this key). With the CA's passphrase
+// (--passphrase-file) the file holds it sealed under a PBKDF2-derived key;
+// a wrong or missing passphrase is refused, never answered with a new key.
+pki::Bytes loadOrCreateEscrowKey(const Config& config, const std::optional<std::string>& passphrase = std::nullopt);
 
 class SealedKeyEscrow final : public acme::KeyEscrow {
 public:
