@@ -31,9 +31,9 @@ export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/cachet-ccache}"
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$checkout}"
 export CCACHE_NOHASHDIR=1
 export CCACHE_COMPRESS=1
-# One CI tree is about 1 GB of cache entries compressed; the cap keeps two
-# generations of it.
-export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-3G}"
+# The CI tree's objects are about 280 MB before compression. 5 GB is also the
+# developers' shared cache's size, which a smaller cap here would shrink.
+export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
 ccache --zero-stats >/dev/null
 report() {
   echo "== ccache (this run) =="
