@@ -52,9 +52,21 @@ if [ "$demo" = 1 ]; then "$bin_dir/pki/tools/cachet-pki" demo; fi
 state=${CACHET_RUN_STATE_DIR:-$SOURCE_DIR/build/run/local}
 mkdir -p "$state"
 state=$(cd "$state" && pwd)
-bed=$state/mailbed
 cloud_dir=$state/cloud
-mailbed=$SOURCE_DIR/tests/mailbed/mailbed.sh
+# The bed needs root (Postfix's master); a sudoer's run asks sudo for it.
+as_root=()
+[ "$(id -u)" -eq 0 ] || as_root=(sudo)
+mailbed=("${as_root[@]}" bash "$SOURCE_DIR/tests/mailbed/mailbed.sh")
+# The bed lives under /tmp: its users (postfix, mail) must be able to enter every
+# parent directory, which a checkout in a home directory does not allow.
+bed_record=$state/mailbed.path
+stop_bed() {
+  local old
+  old=$(cat "$bed_record" 2>/dev/null) || return 0
+  "${mailbed[@]}" stop "$old" >/dev/null 2>&1 || { echo "run: could not stop the mail bed in $old" >&2; return 1; }
+  case "$old" in /tmp/cachet-run-bed.*) "${as_root[@]}" rm -rf "$old" ;; esac
+  rm -f "$bed_record"
+}
 
 serve_pid=
 stop_services() {
@@ -64,7 +76,7 @@ stop_services() {
     kill -TERM "$serve_pid" 2>/dev/null || true
     wait "$serve_pid" 2>/dev/null || true   # serve finishes requests in flight, then exits
   fi
-  bash "$mailbed" stop "$bed" >/dev/null 2>&1 || echo "run: could not stop the mail bed in $bed" >&2
+  stop_bed || true
   echo "run: stopped the mail bed and cachet-cloud"
   exit "$status"
 }
@@ -83,8 +95,10 @@ wait_until() {
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # --- the mail bed: a fresh one on each run (its mailboxes start empty) ---
-bash "$mailbed" stop "$bed" >/dev/null 2>&1 || true   # one a killed run left behind
-bash "$mailbed" start "$bed"
+stop_bed || true   # the one a killed run left behind
+bed=$(mktemp -d /tmp/cachet-run-bed.XXXXXX)
+echo "$bed" >"$bed_record"
+"${mailbed[@]}" start "$bed"
 # shellcheck source=/dev/null
 . "$bed/env"
 

@@ -103,6 +103,12 @@ def smoke(state):
     if subjects.count("subject=") != 2:
         fail("cloud-roots.pem should hold the two roots (RSA/EC and SM2):\n" + subjects)
 
+    if os.path.exists(f"{state}/mailbed.path"):
+        fail("the bed's record is left behind: it was not stopped")
+    bed = re.search(r"^mailbed: running in (\S+) ", out, re.M)[1]
+    wait_gone(bed)
+    if os.path.exists(bed):
+        fail(f"the bed's directory {bed} is left behind")
     with open(f"{state}/cloud.log") as f:
         log = f.read()
     if '"/health"' not in log and "/health" not in log:
@@ -127,7 +133,9 @@ def services_until_ctrl_c(state):
         imaps = int(re.search(r"IMAPS 127\.0\.0\.1:(\d+)", text)[1])
         cloud = re.search(r"cloud\s+(http://127\.0\.0\.1:\d+)", text)[1]
 
-        context = ssl.create_default_context(cafile=f"{state}/mailbed/tls/ca.pem")
+        with open(f"{state}/mailbed.path") as f:
+            bed = f.read().strip()
+        context = ssl.create_default_context(cafile=f"{bed}/tls/ca.pem")
         with imaplib.IMAP4_SSL("127.0.0.1", imaps, ssl_context=context) as imap:
             imap.login("alice@example.test", "alice-mailbed-pw")
             status, _ = imap.select("INBOX")
@@ -148,6 +156,9 @@ def services_until_ctrl_c(state):
     if "run: stopped the mail bed and cachet-cloud" not in text:
         fail("no stop message after Ctrl-C")
     wait_gone(state)
+    wait_gone(bed)
+    if os.path.exists(bed) or os.path.exists(f"{state}/mailbed.path"):
+        fail(f"the bed's directory {bed} or its record is left behind")
     print("ctrl-c: ok")
 
 
