@@ -5,6 +5,7 @@
 #include <QGuiApplication>
 #include <QPainter>
 #include <QPdfDocument>
+#include <QPdfPageNavigator>
 #include <QScreen>
 #include <QScrollBar>
 
@@ -68,7 +69,10 @@ QRect PdfSearchView::documentPageRect(int page) const {
     int widest = 0;
     int top = margins.top();
     QSize size;
-    for (int p = 0; p < document()->pageCount(); ++p) {
+    // Single-page mode lays out the current page alone.
+    const bool single = pageMode() == PageMode::SinglePage;
+    if (single && page != pageNavigator()->currentPage()) return {};
+    for (int p = single ? page : 0; p < (single ? page + 1 : document()->pageCount()); ++p) {
         const QSize s = pageSizeInPixels(p);
         widest = std::max(widest, s.width());
         if (p < page) top += s.height() + pageSpacing();

@@ -29,7 +29,8 @@ protected:
 
 private:
     // The page's rectangle in document coordinates, laid out as QPdfView 6.4 does
-    // in multi-page mode: pages stacked, pageSpacing apart, centred, documentMargins around.
+    // (qpdfview.cpp, calculateDocumentLayout): pages stacked pageSpacing apart,
+    // centred, documentMargins around; in single-page mode the current page alone.
     QRect documentPageRect(int page) const;
     QSize pageSizeInPixels(int page) const;
 

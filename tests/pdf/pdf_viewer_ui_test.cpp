@@ -181,6 +181,17 @@ private slots:
             QTRY_VERIFY((plain = viewer.view()->viewport()->grab().toImage(), highlightedArea(plain).isEmpty()));
             QVERIFY(darkPixels(plain, area) > 40);
             QCOMPARE(darkPixels(plain, area.translated(0, 3 * area.height())), 0);
+            // Only the match: page 2 reads "Cachet invoice 42" (ink right of the box, none
+            // left of it), page 3 "Another Cachet invoice" (ink left, none right).
+            const QRect left(area.left() - area.width() / 3, area.top(), area.width() / 3 - 4, area.height());
+            const QRect right(area.right() + 4, area.top(), area.width() / 6, area.height());
+            if (result == 0) {
+                QCOMPARE(darkPixels(plain, left), 0);
+                QVERIFY(darkPixels(plain, right) > 20);
+            } else {
+                QVERIFY(darkPixels(plain, left) > 20);
+                QCOMPARE(darkPixels(plain, right), 0);
+            }
             viewer.search(QString());
         }
 
