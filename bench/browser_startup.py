@@ -47,13 +47,13 @@ PAGE = f"""<!DOCTYPE html>
 """
 
 
-def marker_shown(fb_path, bgrx):
+def marker_shown(fb_path, bgr):
     """True once the XWD framebuffer holds enough marker pixels."""
     with open(fb_path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
         header_size, = struct.unpack(">I", m[0:4])
         ncolors, = struct.unpack(">I", m[76:80])
         image = m[header_size + 12 * ncolors:]
-    return image.count(bgrx) >= 0.9 * MARKER_PIXELS
+    return image.count(bgr) >= 0.9 * MARKER_PIXELS
 
 
 def descendants(pid):
@@ -107,21 +107,21 @@ def start_xvfb(work):
     sys.exit("browser_startup: could not start Xvfb")
 
 
-def wait_until_gone(fb, bgrx):
+def wait_until_gone(fb, bgr):
     """After a browser quits: its window must be off the screen before the next one starts."""
     deadline = time.monotonic() + 10
-    while marker_shown(fb, bgrx) and time.monotonic() < deadline:
+    while marker_shown(fb, bgr) and time.monotonic() < deadline:
         time.sleep(0.02)
-    if marker_shown(fb, bgrx):
+    if marker_shown(fb, bgr):
         raise RuntimeError("the last browser's page is still on the screen")
 
 
-def measure(command, env, fb, bgrx):
+def measure(command, env, fb, bgr):
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     started = time.monotonic()
     try:
-        while not marker_shown(fb, bgrx):
+        while not marker_shown(fb, bgr):
             if proc.poll() is not None:
                 raise RuntimeError(f"{command[0]} exited with {proc.returncode} before painting")
             if time.monotonic() - started > START_DEADLINE:
@@ -138,7 +138,7 @@ def measure(command, env, fb, bgrx):
         except (ProcessLookupError, subprocess.TimeoutExpired):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
-        wait_until_gone(fb, bgrx)
+        wait_until_gone(fb, bgr)
 
 
 def main():
@@ -156,8 +156,8 @@ def main():
         f.write(PAGE)
     url = "file://" + page
     xvfb, display, fb = start_xvfb(work)
-    # 24-bit Xvfb stores a pixel as B, G, R, pad in little-endian order.
-    bgrx = bytes(reversed(MARKER))
+    # 24-bit Xvfb stores a pixel as B, G, R, pad (little-endian 32 bits): match the three colour bytes.
+    bgr = bytes(reversed(MARKER))
     results = {"cachet": [], "falkon": []}
     try:
         for run in range(runs):
@@ -174,7 +174,7 @@ def main():
                     command = [cachet, "--profile", f"{home}/profile", "--no-restore", url]
                 else:
                     command = ["falkon", "--no-extensions", url]
-                results[name].append(measure(command, env, fb, bgrx))
+                results[name].append(measure(command, env, fb, bgr))
     finally:
         xvfb.terminate()
         xvfb.wait()

@@ -86,7 +86,7 @@ private slots:
         press(window, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
         QCOMPARE(tabs->count(), 2);
         QCOMPARE(tabs->currentWebTab()->url(), server_.url(QStringLiteral("/two.html")));
-        // While it loads the reopened tab says where it is; then its title.
+        // The reopened tab gets its title once loaded, and its body paints.
         QTRY_COMPARE(tabs->tabText(1), QStringLiteral("Page two"));
         QTRY_VERIFY(cachet::test::showsText(tabs->currentWebTab()));
         cachet::test::screenshot(window, QStringLiteral("tabs"));
