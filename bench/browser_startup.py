@@ -18,8 +18,8 @@ the browser and all its descendants (the QtWebEngineProcess renderers) of PSS
 so the sum is what the browser costs) and of RSS (shared pages counted in
 every process). The ratio uses PSS.
 
-Each browser runs `runs` times (alternating, fresh profile each time); the
-medians are printed. Falkon 22.12 on Debian 12 is built on Qt 5.15's WebEngine
+Each browser runs `runs` times (alternating, fresh profile each time, after
+one uncounted run each that warms the system's caches); the medians are printed. Falkon 22.12 on Debian 12 is built on Qt 5.15's WebEngine
 (Chromium 87), cachet on Qt 6.4's (Chromium 102): the same engine family, not
 the same version.
 """
@@ -160,13 +160,15 @@ def main():
     bgr = bytes(reversed(MARKER))
     results = {"cachet": [], "falkon": []}
     try:
-        for run in range(runs):
+        # Run 0 warms the system's caches (files, fontconfig) for both and is not counted.
+        for run in range(runs + 1):
             for name in ("cachet", "falkon"):
                 home = os.path.join(work, f"{name}-{run}")
                 os.makedirs(home)
-                env = dict(os.environ, DISPLAY=display, HOME=home, XDG_CONFIG_HOME=f"{home}/config",
-                           XDG_DATA_HOME=f"{home}/data", XDG_CACHE_HOME=f"{home}/cache",
-                           XDG_RUNTIME_DIR=home, QT_QPA_PLATFORM="xcb")
+                # A fresh profile each time (cachet --profile; Falkon's lives in XDG_CONFIG_HOME),
+                # the user's caches (XDG_CACHE_HOME: fontconfig) as they are.
+                env = dict(os.environ, DISPLAY=display, XDG_CONFIG_HOME=f"{home}/config",
+                           XDG_DATA_HOME=f"{home}/data", XDG_RUNTIME_DIR=home, QT_QPA_PLATFORM="xcb")
                 env.pop("WAYLAND_DISPLAY", None)
                 if os.geteuid() == 0:
                     env["QTWEBENGINE_DISABLE_SANDBOX"] = "1"  # Chromium's sandbox cannot run as root
@@ -174,7 +176,9 @@ def main():
                     command = [cachet, "--profile", f"{home}/profile", "--no-restore", url]
                 else:
                     command = ["falkon", "--no-extensions", url]
-                results[name].append(measure(command, env, fb, bgr))
+                measured = measure(command, env, fb, bgr)
+                if run > 0:
+                    results[name].append(measured)
     finally:
         xvfb.terminate()
         xvfb.wait()
