@@ -6,6 +6,7 @@
 #   BENCH_BIG_MB=1024    size of the generated message for the peak-memory benchmark (0 = skip)
 #   BENCH_STORE_MESSAGES=100000   messages in the mail store search benchmark
 #   BENCH_SYNC_MESSAGES=10000     messages in the initial-sync benchmark (vs mbsync; needs root)
+#   BENCH_BROWSER_RUNS=5          start-ups of each browser (cachet, Falkon) on Xvfb; medians printed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --bench
@@ -33,6 +34,9 @@ if [ "${BENCH_BIG_MB:-1024}" != 0 ]; then
   echo "== peak memory, ${BENCH_BIG_MB:-1024} MB message =="
   bash bench/peak_memory.sh "$build/pki/tools/cachet-pki" "${BENCH_BIG_MB:-1024}"
 fi
+echo "== browser start-up and memory vs Falkon =="
+cmake --build "$build" -j "$(nproc)" --target cachet
+python3 bench/browser_startup.py "$build/browser/cachet" "${BENCH_BROWSER_RUNS:-5}"
 echo "== cachet-cloud =="
 cmake --build "$build" -j "$(nproc)" --target cachet-cloud
 bash bench/cloud/run.sh "$build/pki/cloud/cachet-cloud"

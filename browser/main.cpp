@@ -3,8 +3,10 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <memory>
 
 #include "browser/app/application.h"
+#include "browser/app/first_paint_probe.h"
 #include "browser/navigation/address_input.h"
 
 int main(int argc, char** argv) {
@@ -33,5 +35,8 @@ int main(int argc, char** argv) {
     }
     cachet::browser::Application app(options);
     app.start();
+    std::unique_ptr<cachet::browser::FirstPaintProbe> probe;
+    if (const QString shot = qEnvironmentVariable(cachet::browser::FirstPaintProbe::kEnvironmentVariable); !shot.isEmpty())
+        probe = std::make_unique<cachet::browser::FirstPaintProbe>(app, shot);
     return QApplication::exec();
 }

@@ -19,6 +19,7 @@
 #include <QVBoxLayout>
 
 #include "pdf/pdf_loader.h"
+#include "pdf/pdf_search_view.h"
 #include "pdf/pdf_thumbnails.h"
 
 namespace cachet::pdf {
@@ -32,7 +33,7 @@ PdfViewer::PdfViewer(QWidget* parent)
     : QWidget(parent),
       document_(new QPdfDocument(this)),
       searchModel_(new QPdfSearchModel(this)),
-      view_(new QPdfView(this)),
+      view_(new PdfSearchView(this)),
       thumbnails_(new PdfThumbnails(this)),
       stack_(new QStackedWidget(this)),
       errorLabel_(new QLabel(this)) {
@@ -64,11 +65,13 @@ PdfViewer::PdfViewer(QWidget* parent)
     connect(view_->pageNavigator(), &QPdfPageNavigator::currentPageChanged, this,
             &PdfViewer::updatePageControls);
     connect(searchModel_, &QAbstractItemModel::rowsInserted, this, [this] {
-        searchLabel_->setText(tr("%n match(es)", nullptr, searchResultCount()));
+        // Results grow page by page: keep "n of m" current as m grows.
         if (currentResult_ < 0 && searchResultCount() > 0) showSearchResult(0);
+        else if (currentResult_ >= 0) searchLabel_->setText(tr("%1 of %2").arg(currentResult_ + 1).arg(searchResultCount()));
     });
     connect(searchModel_, &QAbstractItemModel::modelReset, this, [this] {
         currentResult_ = -1;
+        view_->clearHighlight();
         searchLabel_->setText(searchModel_->searchString().isEmpty() ? QString() : tr("No matches"));
     });
     updatePageControls();
@@ -116,6 +119,7 @@ void PdfViewer::buildToolBar() {
     toolBar_->addAction(tr("Previous match"), this, &PdfViewer::previousSearchResult);
     toolBar_->addAction(tr("Next match"), this, &PdfViewer::nextSearchResult);
     searchLabel_ = new QLabel(toolBar_);
+    searchLabel_->setObjectName(QStringLiteral("searchStatus"));
     toolBar_->addWidget(searchLabel_);
     toolBar_->addSeparator();
     toolBar_->addAction(tr("Thumbnails"), this, [this] { thumbnails_->setVisible(!thumbnails_->isVisible()); });
@@ -140,6 +144,7 @@ bool PdfViewer::openFile(const QString& path, const QUrl& source) {
 
 bool PdfViewer::openBytes(const QByteArray& bytes, const QString& name, const QUrl& source) {
     searchModel_->setSearchString({});
+    view_->clearHighlight();
     thumbnails_->setDocument(nullptr);
     source_ = source;
     bytes_ = bytes;
@@ -208,6 +213,7 @@ void PdfViewer::fitPage() { view_->setZoomMode(QPdfView::ZoomMode::FitInView); }
 void PdfViewer::search(const QString& text) {
     if (searchField_->text() != text) searchField_->setText(text);
     currentResult_ = -1;
+    view_->clearHighlight();
     searchModel_->setSearchString(text);
 }
 
@@ -218,7 +224,9 @@ void PdfViewer::showSearchResult(int index) {
     if (count == 0) return;
     currentResult_ = (index % count + count) % count;
     const QPdfLink link = searchModel_->resultAtIndex(currentResult_);
+    view_->setHighlight(link.page(), link.rectangles());
     view_->pageNavigator()->jump(link.page(), link.location(), view_->zoomFactor());
+    view_->scrollToHighlight();
     searchLabel_->setText(tr("%1 of %2").arg(currentResult_ + 1).arg(count));
 }
 

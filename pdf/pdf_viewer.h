@@ -1,6 +1,7 @@
 #pragma once
 // The PDF viewer tab: page navigation, zoom, fit width/page, text search,
-// thumbnails and save, on QtPdf (QPdfDocument + QPdfView + QPdfSearchModel).
+// thumbnails and save, on QtPdf (QPdfDocument + QPdfView + QPdfSearchModel);
+// the current match is highlighted by PdfSearchView.
 #include <QByteArray>
 #include <QUrl>
 #include <QWidget>
@@ -9,13 +10,13 @@ class QLabel;
 class QLineEdit;
 class QPdfDocument;
 class QPdfSearchModel;
-class QPdfView;
 class QSpinBox;
 class QStackedWidget;
 class QToolBar;
 
 namespace cachet::pdf {
 
+class PdfSearchView;
 class PdfThumbnails;
 
 class PdfViewer : public QWidget {
@@ -58,7 +59,7 @@ public:
     void saveWithDialog();
 
     QPdfDocument* document() const { return document_; }
-    QPdfView* view() const { return view_; }
+    PdfSearchView* view() const { return view_; }
     PdfThumbnails* thumbnails() const { return thumbnails_; }
 
 signals:
@@ -73,7 +74,7 @@ private:
 
     QPdfDocument* document_;
     QPdfSearchModel* searchModel_;
-    QPdfView* view_;
+    PdfSearchView* view_;
     PdfThumbnails* thumbnails_;
     QStackedWidget* stack_;
     QLabel* errorLabel_;

@@ -39,8 +39,10 @@ packages=(
 # npm) is used as it is.
 command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1 || packages+=(npm)
 
-# Benchmark peers (bench/), only with --bench: wrk and nginx for cachet-cloud's HTTP figures.
-[ "${1:-}" = --bench ] && packages+=(wrk nginx-light)
+# Benchmark peers (bench/), only with --bench: wrk and nginx for cachet-cloud's HTTP figures;
+# Falkon (a Qt WebEngine browser) and Xvfb (its framebuffer file is what both browsers' first paint is read from)
+# for the browser start-up figures.
+[ "${1:-}" = --bench ] && packages+=(wrk nginx-light falkon xvfb)
 
 missing=()
 for p in "${packages[@]}"; do

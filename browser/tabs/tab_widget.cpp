@@ -5,6 +5,7 @@
 #include <QWebEngineProfile>
 
 #include "browser/scheme/internal_scheme.h"
+#include "browser/tabs/tab_label.h"
 #include "browser/tabs/web_page.h"
 #include "browser/tabs/web_tab.h"
 #include "pdf/pdf_viewer.h"
@@ -49,7 +50,11 @@ pdf::PdfViewer* TabWidget::addPdfTab(const QString& path, const QUrl& source, bo
 }
 
 void TabWidget::wireWebTab(WebTab* tab) {
-    connect(tab, &QWebEngineView::titleChanged, this, [this, tab](const QString& title) { setTitle(tab, title); });
+    // A page without <title> never sends titleChanged: relabel on every URL change and load end too.
+    const auto relabel = [this, tab] { setTitle(tab, tabLabel(tab->title(), tab->url())); };
+    connect(tab, &QWebEngineView::titleChanged, this, relabel);
+    connect(tab, &QWebEngineView::urlChanged, this, relabel);
+    connect(tab, &QWebEngineView::loadFinished, this, relabel);
     connect(tab, &QWebEngineView::iconChanged, this, [this, tab](const QIcon& icon) { setTabIcon(indexOf(tab), icon); });
     connect(tab, &QWebEngineView::urlChanged, this, &TabWidget::tabsChanged);
     connect(tab->page(), &QWebEnginePage::newWindowRequested, this,

@@ -13,6 +13,7 @@
 #include "browser/pageinfo/certificate_summary.h"
 #include "browser/pageinfo/security_state.h"
 #include "browser/scheme/internal_scheme.h"
+#include "browser/tabs/tab_label.h"
 
 using namespace cachet::browser;
 
@@ -49,6 +50,23 @@ private slots:
         QCOMPARE(urlFromUserInput(QStringLiteral("cachet"), search), QUrl(QStringLiteral("https://search.test/?q=cachet")));
         QCOMPARE(urlFromUserInput(QStringLiteral("what is 1+1?"), search).query(QUrl::FullyDecoded),
                  QStringLiteral("q=what is 1+1?"));
+    }
+
+    void tabLabelIsTheTitleElseWhereThePageIs() {
+        const QUrl page(QStringLiteral("http://127.0.0.1:8080/docs/notes.html?x=1#top"));
+        QCOMPARE(tabLabel(QStringLiteral("  Release\n notes "), page), QStringLiteral("Release notes"));
+        // Chromium reports the URL as the title of a document without <title>.
+        QCOMPARE(tabLabel(page.toString(), page), QStringLiteral("127.0.0.1:8080/docs/notes.html"));
+        QCOMPARE(tabLabel(QStringLiteral("127.0.0.1:8080/docs/notes.html?x=1#top"), page),
+                 QStringLiteral("127.0.0.1:8080/docs/notes.html"));
+        QCOMPARE(tabLabel({}, page), QStringLiteral("127.0.0.1:8080/docs/notes.html"));
+        QCOMPARE(tabLabel({}, QUrl(QStringLiteral("https://user:pw@example.org/"))), QStringLiteral("example.org"));
+        // Not decoded outside QUrl's IDN allow-list of top-level domains (homograph safety).
+        QCOMPARE(tabLabel({}, QUrl(QStringLiteral("https://xn--bcher-kva.example/"))), QStringLiteral("xn--bcher-kva.example"));
+        QCOMPARE(tabLabel({}, QUrl::fromLocalFile(QStringLiteral("/tmp/report.html"))), QStringLiteral("report.html"));
+        QCOMPARE(tabLabel({}, QUrl(QStringLiteral("data:text/html,hi"))), QStringLiteral("data:text/html,hi"));
+        QCOMPARE(tabLabel({}, QUrl()), QStringLiteral("New tab"));
+        QCOMPARE(tabLabel(QStringLiteral("about:blank"), QUrl(QStringLiteral("about:blank"))), QStringLiteral("New tab"));
     }
 
     void internalPagesAllowList() {

@@ -41,6 +41,26 @@ private slots:
     void initTestCase() {
         server_.html(QStringLiteral("/one.html"), "<!DOCTYPE html><title>Page one</title><p>needle, needle and a needle</p>");
         server_.html(QStringLiteral("/two.html"), "<!DOCTYPE html><title>Page two</title><p>second</p>");
+        server_.html(QStringLiteral("/untitled.html"),
+                     "<!DOCTYPE html><h1>A page without a title</h1><p>Its tab shows where it is.</p>");
+    }
+
+    // A document without <title> is labelled by its host and path, like Chromium does,
+    // and its body paints (the earlier empty screenshot was taken before the load ended).
+    void untitledPageIsLabelledByItsAddressAndPaints() {
+        cachet::test::TestBrowser browser;
+        const QUrl url = server_.url(QStringLiteral("/untitled.html"));
+        BrowserWindow* window = browser.app().newWindow(false, {});
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        WebTab* tab = window->tabs()->currentWebTab();
+        QVERIFY(tab);
+        QVERIFY(cachet::test::loadAndWait(tab->page(), [&] { tab->setUrl(url); }));
+        const QString expected = QStringLiteral("127.0.0.1:%1/untitled.html").arg(url.port());
+        QTRY_COMPARE(window->tabs()->tabText(window->tabs()->currentIndex()), expected);
+        QTRY_VERIFY(!tab->isLoading());
+        QTRY_VERIFY(!window->isProgressShown());
+        QTRY_VERIFY(cachet::test::showsText(tab));
+        cachet::test::screenshot(window, QStringLiteral("untitled-page"));
     }
 
     void tabsOpenCloseReopenWithShortcuts() {
@@ -66,6 +86,9 @@ private slots:
         press(window, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T));
         QCOMPARE(tabs->count(), 2);
         QCOMPARE(tabs->currentWebTab()->url(), server_.url(QStringLiteral("/two.html")));
+        // The reopened tab gets its title once loaded, and its body paints.
+        QTRY_COMPARE(tabs->tabText(1), QStringLiteral("Page two"));
+        QTRY_VERIFY(cachet::test::showsText(tabs->currentWebTab()));
         cachet::test::screenshot(window, QStringLiteral("tabs"));
     }
 

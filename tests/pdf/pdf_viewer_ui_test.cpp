@@ -2,6 +2,7 @@
 // and clear errors for damaged files. The PDFs are written by QPdfWriter
 // (Qt's own PDF generator) and read by QtPdf (PDFium).
 #include <QBuffer>
+#include <QLabel>
 #include <QDir>
 #include <QFile>
 #include <QPainter>
@@ -12,6 +13,7 @@
 #include <QTest>
 
 #include "pdf/pdf_loader.h"
+#include "pdf/pdf_search_view.h"
 #include "pdf/pdf_thumbnails.h"
 #include "pdf/pdf_viewer.h"
 
@@ -47,6 +49,26 @@ bool showsInk(QWidget* widget) {
         for (int x = 0; x < image.width(); x += 2)
             if (qGray(image.pixel(x, y)) < 60) return true;
     return false;
+}
+
+// The highlight's colour as drawn over white paper (translucent amber).
+bool isHighlight(QRgb p) { return qRed(p) > 200 && qGreen(p) > 170 && qBlue(p) < 190 && qRed(p) - qBlue(p) > 60; }
+
+// Bounding box of the highlight-coloured pixels of `image`.
+QRect highlightedArea(const QImage& image) {
+    QRect box;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            if (isHighlight(image.pixel(x, y))) box |= QRect(x, y, 1, 1);
+    return box;
+}
+
+int darkPixels(const QImage& image, const QRect& area) {
+    int dark = 0;
+    for (int y = area.top(); y <= area.bottom(); ++y)
+        for (int x = area.left(); x <= area.right(); ++x)
+            if (image.valid(x, y) && qGray(image.pixel(x, y)) < 100) ++dark;
+    return dark;
 }
 
 QString screenshotDir() {
@@ -119,6 +141,69 @@ private slots:
         QTest::qWait(0);
         QTRY_COMPARE(viewer.searchResultCount(), 0);
         QCOMPARE(viewer.currentSearchResult(), -1);
+    }
+
+    // The current match is visibly marked: amber pixels on screen, lying over the
+    // matched words' ink, and gone when the search is cleared.
+    void searchHighlightsTheCurrentMatch() {
+        PdfViewer viewer;
+        viewer.resize(1000, 800);
+        viewer.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&viewer));
+        QVERIFY(viewer.openBytes(threePagePdf(), QStringLiteral("statement.pdf")));
+        QTRY_VERIFY(showsInk(viewer.view()->viewport()));
+        QCOMPARE(highlightedArea(viewer.view()->viewport()->grab().toImage()), QRect());
+
+        for (int result : {0, 1}) {
+            viewer.search(QStringLiteral("Cachet invoice"));
+            QTRY_COMPARE(viewer.searchResultCount(), 2);
+            if (result == 1) viewer.nextSearchResult();
+            QTRY_COMPARE(viewer.currentPage(), result + 1);
+            const QList<QRect> expected = viewer.view()->highlightRects();
+            QCOMPARE(expected.size(), 1);  // one line: the glyph boxes merged
+            QImage shot;
+            QTRY_VERIFY((shot = viewer.view()->viewport()->grab().toImage(), darkPixels(shot, expected.first()) > 40));
+            const QRect area = highlightedArea(shot);
+            QVERIFY2(!area.isEmpty(), "no highlight pixels on screen");
+            shot.save(screenshotDir() + QStringLiteral("/pdf-search-match-%1.png").arg(result));
+            QVERIFY2(expected.first().adjusted(-1, -1, 1, 1).contains(area),
+                     qPrintable(QStringLiteral("highlight drawn outside the match: %1,%2 %3x%4 vs %5,%6 %7x%8")
+                                    .arg(area.x()).arg(area.y()).arg(area.width()).arg(area.height())
+                                    .arg(expected.first().x()).arg(expected.first().y())
+                                    .arg(expected.first().width()).arg(expected.first().height())));
+            // "Cachet invoice" is one line of 14 characters: far wider than tall.
+            QVERIFY(area.width() > 4 * area.height());
+            QVERIFY(viewer.view()->viewport()->rect().contains(area));
+            // The matched words are the ink under it: the page rendered without the
+            // highlight has text in that box, and the word above/below it does not.
+            viewer.view()->clearHighlight();
+            QImage plain;
+            QTRY_VERIFY((plain = viewer.view()->viewport()->grab().toImage(), highlightedArea(plain).isEmpty()));
+            QVERIFY(darkPixels(plain, area) > 40);
+            QCOMPARE(darkPixels(plain, area.translated(0, 3 * area.height())), 0);
+            // Only the match: page 2 reads "Cachet invoice 42" (ink right of the box, none
+            // left of it), page 3 "Another Cachet invoice" (ink left, none right).
+            const QRect left(area.left() - area.width() / 3, area.top(), area.width() / 3 - 4, area.height());
+            const QRect right(area.right() + 4, area.top(), area.width() / 6, area.height());
+            if (result == 0) {
+                QCOMPARE(darkPixels(plain, left), 0);
+                QVERIFY(darkPixels(plain, right) > 20);
+            } else {
+                QVERIFY(darkPixels(plain, left) > 20);
+                QCOMPARE(darkPixels(plain, right), 0);
+            }
+            viewer.search(QString());
+        }
+
+        viewer.search(QStringLiteral("Cachet invoice"));
+        QTRY_COMPARE(viewer.currentPage(), 1);
+        QTRY_VERIFY(!highlightedArea(viewer.view()->viewport()->grab().toImage()).isEmpty());
+        const auto* matchLabel = viewer.findChild<QLabel*>(QStringLiteral("searchStatus"));
+        QVERIFY(matchLabel);
+        QTRY_COMPARE(matchLabel->text(), QStringLiteral("1 of 2"));
+        viewer.grab().save(screenshotDir() + QStringLiteral("/pdf-search-highlight.png"));
+        viewer.search(QStringLiteral("no such words"));
+        QTRY_VERIFY(highlightedArea(viewer.view()->viewport()->grab().toImage()).isEmpty());
     }
 
     void savesTheExactBytes() {

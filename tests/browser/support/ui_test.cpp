@@ -1,6 +1,7 @@
 #include "support/ui_test.h"
 
 #include <QDir>
+#include <QImage>
 #include <QSignalSpy>
 #include <QWebEnginePage>
 #include <QWidget>
@@ -60,6 +61,14 @@ QString screenshot(QWidget* widget, const QString& name) {
     const QString path = dir + QLatin1Char('/') + name + QStringLiteral(".png");
     widget->grab().save(path);
     return path;
+}
+
+bool showsText(QWidget* widget) {
+    const QImage image = widget->grab().toImage();
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2)
+            if (qGray(image.pixel(x, y)) < 80) return true;
+    return false;
 }
 
 bool loadAndWait(QWebEnginePage* page, const std::function<void()>& start, int timeoutMs) {

@@ -43,6 +43,9 @@ QVariant runScript(QWebEnginePage* page, const QString& script, quint32 world = 
 // (CACHET_SCREENSHOTS, default <tmp>/screenshots).
 QString screenshot(QWidget* widget, const QString& name);
 
+// True once `widget` shows dark text pixels (what the web engine painted, as grab() sees it).
+bool showsText(QWidget* widget);
+
 // Waits for loadFinished of `page` after `start` runs; returns the ok flag.
 bool loadAndWait(QWebEnginePage* page, const std::function<void()>& start, int timeoutMs = 20000);
 
