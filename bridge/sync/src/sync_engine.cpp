@@ -361,6 +361,20 @@ void SyncEngine::move(const std::string& folder, const std::vector<uint32_t>& ui
     syncFolder(destination);
 }
 
+void SyncEngine::expunge(const std::string& folder, const std::vector<uint32_t>& uids) {
+    if (uids.empty()) return;
+    guarded([&](imap::Session& s) {
+        if (!s.capabilities().has("UIDPLUS"))
+            throw SyncError("the server lacks UIDPLUS: deleting for good would also remove other deleted messages");
+        selectForRead(s, folder);
+        imap::UidStore mark(imap::SequenceSet::of(uids), imap::UidStore::Mode::Add, {"\\Deleted"});
+        s.execute(mark);
+        imap::UidExpunge expunge(imap::SequenceSet::of(uids));
+        s.execute(expunge);
+    });
+    syncFolder(folder);
+}
+
 void SyncEngine::createFolder(const std::string& folder) {
     guarded([&](imap::Session& s) {
         imap::Create create(folder);
