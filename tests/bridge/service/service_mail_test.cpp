@@ -397,5 +397,113 @@ TEST_F(ServiceMailTest, ServerDownIsUnreachableAndTheStoreStillReads) {
     EXPECT_EQ(str(drafts[0].toObject().value("content").toObject().value("text")), "not lost");
 }
 
+// Stand-ins for issue 6's S/MIME (tests only): they mark what passes through them.
+class FakeProtection : public bridge::secure::MailProtection {
+public:
+    explicit FakeProtection(std::string knows) : knows_(std::move(knows)) {}
+    std::vector<bridge::secure::RecipientKeyStatus> lookup(const std::vector<std::string>& addresses) override {
+        std::vector<bridge::secure::RecipientKeyStatus> out;
+        for (const auto& a : addresses) {
+            bridge::secure::RecipientKeyStatus s;
+            s.address = a;
+            s.canEncrypt = a == knows_;
+            s.algorithm = s.canEncrypt ? "ec" : "";
+            s.source = s.canEncrypt ? bridge::secure::CertificateSource::Directory : bridge::secure::CertificateSource::None;
+            out.push_back(s);
+        }
+        return out;
+    }
+    bridge::secure::ProtectResult protect(const std::string& message, const std::string&, const std::vector<std::string>& recipients,
+                                          const bridge::secure::ProtectOptions&) override {
+        bridge::secure::ProtectResult r;
+        r.message = "X-Fake-Protection: " + std::to_string(recipients.size()) + " recipients\r\n" + message;
+        r.isSigned = r.isTimestamped = true;
+        r.isEncrypted = recipients.size() == 1 && recipients[0] == knows_;
+        r.note = "fake protection";
+        return r;
+    }
+    bridge::secure::OpenedMessage open(const std::string& raw) override {
+        bridge::secure::OpenedMessage o{raw, {}};
+        if (raw.starts_with("X-Fake-Protection:")) o.report.signature = "valid";
+        return o;
+    }
+
+private:
+    std::string knows_;
+};
+
+class FakeSecurity : public bridge::secure::AccountSecurity {
+public:
+    bridge::secure::SecurityState ensureReady(const std::function<void(const bridge::secure::SecurityState&)>& progress) override {
+        state_.phase = "enrolling";
+        progress(state_);
+        state_.phase = "ready";
+        state_.backupUpToDate = true;
+        return state_;
+    }
+    bridge::secure::SecurityState renewIfDue() override { return state_; }
+    bridge::secure::SecurityState state() override { return state_; }
+    bridge::secure::SecurityState provideRecoveryKey(const std::string&) override { return state_; }
+    std::string recoveryKey() override { return "fake"; }
+    std::string exportBackup() override { return "PKCS12-BYTES"; }
+
+private:
+    bridge::secure::SecurityState state_;
+};
+
+TEST_F(ServiceMailTest, SecureHooksLookUpProtectOpenAndRunTheKeyLifecycle) {
+    ServiceOptions o = options("secure");
+    o.secure.cloudUrl = "http://127.0.0.1:9";
+    std::string factorySawCloud;
+    o.protection = [&](const bridge::sync::MailAccount&, const SecureSettings& settings) {
+        factorySawCloud = settings.cloudUrl;
+        return std::make_unique<FakeProtection>(bed().address("bob"));
+    };
+    o.security = [](const bridge::sync::MailAccount&, const SecureSettings&) { return std::make_unique<FakeSecurity>(); };
+    Harness h(o, *keyring_);
+    const QString alice = addAccount(h, "alice");
+    EXPECT_EQ(factorySawCloud, "http://127.0.0.1:9");
+    ASSERT_TRUE(h.waitForEvent([&](const QJsonObject& e) {
+        return e.value("type") == "security" && e.value("state").toObject().value("phase") == "ready";
+    }));
+    bool sawEnrolling = false;
+    for (const auto& e : h.events) sawEnrolling = sawEnrolling || e.value("state").toObject().value("phase") == "enrolling";
+    EXPECT_TRUE(sawEnrolling);
+    EXPECT_EQ(str(h.result("accounts").toArray()[0].toObject().value("security").toObject().value("phase")), "ready");
+
+    const QJsonArray status = h.result("recipientStatus", {{"account", alice}, {"addresses", QJsonArray{QString::fromStdString(bed().address("bob")), "x@example.test"}}}).toArray();
+    ASSERT_EQ(status.size(), 2);
+    EXPECT_TRUE(status[0].toObject().value("canEncrypt").toBool());
+    EXPECT_EQ(str(status[0].toObject().value("source")), "directory");
+    EXPECT_FALSE(status[1].toObject().value("canEncrypt").toBool());
+
+    const std::string subject = unique("Protected");
+    const QJsonObject sent = h.result("send", {{"account", alice}, {"to", QJsonArray{QString::fromStdString(bed().address("bob"))}},
+                                               {"subject", QString::fromStdString(subject)}, {"text", "secret"}}).toObject();
+    EXPECT_TRUE(sent.value("signed").toBool());
+    EXPECT_TRUE(sent.value("encrypted").toBool());
+    EXPECT_EQ(sent.value("notes").toArray(), QJsonArray{"fake protection"});
+    // What bob got and what Sent keeps are the protected bytes.
+    const auto bobUid = bed().waitForMessageId("bob", str(sent.value("messageId")), 30s);
+    ASSERT_TRUE(bobUid.has_value());
+    EXPECT_NE(bed().fetch("bob", *bobUid, dir_.file("bob.eml")).find("X-Fake-Protection: 1 recipients"), std::string::npos);
+    ASSERT_TRUE(h.waitFor([&] {
+        h.call("sync", {{"account", alice}, {"folder", "Sent"}});
+        return uidOf(h, alice, "Sent", subject) > 0;
+    }, 20s));
+    const QJsonObject read = h.result("message", {{"account", alice}, {"folder", "Sent"}, {"uid", uidOf(h, alice, "Sent", subject)}}).toObject();
+    EXPECT_EQ(str(read.value("security").toObject().value("signature")), "valid");
+
+    // The backup goes to the browser's handler, not to the page.
+    std::string saved;
+    h.service->setAttachmentHandler([&](const AttachmentFile& f) {
+        saved = f.data;
+        return f.filename;
+    });
+    const QJsonObject exported = h.result("exportBackup", {{"account", alice}}).toObject();
+    EXPECT_EQ(saved, "PKCS12-BYTES");
+    EXPECT_FALSE(exported.contains("data"));
+}
+
 }  // namespace
 }  // namespace cachet::service_test
