@@ -190,15 +190,17 @@ QJsonValue MailService::quick(const std::string& method, const QJsonObject& p) {
 }
 
 void MailService::slow(const std::string& method, const QJsonObject& p, Done done) {
+    // `done` is copied, never moved, into each call: when a call throws before
+    // taking it, the catch below still has it.
     try {
-        if (method == "discover") return discover(p, std::move(done));
-        if (method == "addAccount") return addAccount(p, std::move(done));
-        if (method == "removeAccount") return removeAccount(p, std::move(done));
-        if (method == "send") return send(p, std::move(done));
-        if (method == "saveDraft") return saveDraft(p, std::move(done));
-        if (method == "openAttachment") return attachment(p, true, std::move(done));
-        if (method == "saveAttachment") return attachment(p, false, std::move(done));
-        if (method == "provideRecoveryKey" || method == "exportBackup") return security(p, method, std::move(done));
+        if (method == "discover") return discover(p, done);
+        if (method == "addAccount") return addAccount(p, done);
+        if (method == "removeAccount") return removeAccount(p, done);
+        if (method == "send") return send(p, done);
+        if (method == "saveDraft") return saveDraft(p, done);
+        if (method == "openAttachment") return attachment(p, true, done);
+        if (method == "saveAttachment") return attachment(p, false, done);
+        if (method == "provideRecoveryKey" || method == "exportBackup") return security(p, method, done);
         const auto a = accountFor(p);
         const std::string address = a->record.address;
         if (method == "sync") {
@@ -216,7 +218,7 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
                 }
                 setStatus(address, "idle");
                 return out;
-            }, std::move(done));
+            }, done);
         }
         if (method == "message") {
             const std::string folder = params::requireString(p, "folder");
@@ -246,7 +248,7 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
                     emitEvent({{"type", "folderChanged"}, {"account", q(address)}, {"folder", q(folder)}});
                 }
                 return out;
-            }, std::move(done));
+            }, done);
         }
         if (method == "setFlags") {
             const std::string folder = params::requireString(p, "folder");
@@ -262,7 +264,7 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
                     if (!e.setFlag(folder, uid, flag, set)) ++pending;
                 emitEvent({{"type", "folderChanged"}, {"account", q(address)}, {"folder", q(folder)}});
                 return QJsonObject{{"changed", double(uids.size())}, {"pending", pending}};
-            }, std::move(done));
+            }, done);
         }
         if (method == "move" || method == "remove" || method == "archive") {
             const std::string folder = params::requireString(p, "folder");
@@ -287,14 +289,14 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
                 emitEvent({{"type", "folderChanged"}, {"account", q(address)}, {"folder", q(folder)}});
                 if (!expunged) emitEvent({{"type", "folderChanged"}, {"account", q(address)}, {"folder", q(target)}});
                 return QJsonObject{{"destination", expunged ? QJsonValue() : QJsonValue(q(target))}, {"expunged", expunged}};
-            }, std::move(done));
+            }, done);
         }
         if (method == "createFolder") {
             const std::string name = params::requireString(p, "name");
             return onWorker(a, [name](Account& acc) -> QJsonValue {
                 acc.ensureEngine().createFolder(name);
                 return QJsonObject{{"name", q(name)}};
-            }, std::move(done));
+            }, done);
         }
         if (method == "recipientStatus") {
             const auto addresses = params::optionalStrings(p, "addresses");
@@ -311,7 +313,7 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
                     out.append(recipientStatusJson(s));
                 }
                 return out;
-            }, std::move(done));
+            }, done);
         }
         throw badRequest("no method \"" + method + "\"");
     } catch (...) {
