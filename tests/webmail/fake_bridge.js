@@ -86,6 +86,7 @@
     let draftSeq = 0;
     const allowedSenders = new Set(config.allowedSenders || []);
     const failures = Object.assign({}, config.failures || {});  // method → [error codes to answer first]
+    const alwaysFail = {};
 
     function emitReady() { setTimeout(() => listeners.forEach((fn) => fn()), 0); }
     function pushEvent(event) { events.push(event); emitReady(); }
@@ -234,12 +235,15 @@
                 const uid = nextUid++;
                 extra.set(uid, {uid, subject: `New mail ${i + 1}`, from: 'Bob Example <bob@example.test>', to: ME, date: BASE_DATE + 60 * (i + 1),
                                 hasAttachments: false, size: 1200, encrypted: false, signed: false});
+                flags.set(uid, new Set());  // new mail is unread
                 inbox.unshift(uid);
             }
             unreadCache = null;
             pushEvent({type: 'folderChanged', account: ME, folder: 'INBOX'});
         },
         __setFailures: (method, codes) => { failures[method] = codes.slice(); },
+        // Every call of `method` fails with `code` until called with null.
+        __failAlways: (method, code) => { if (code) alwaysFail[method] = code; else delete alwaysFail[method]; },
         __calls: (method) => log.filter((e) => e.method === method).map((e) => e.params)
     };
     function respond(method, text, callback) {
@@ -247,7 +251,8 @@
         try { params = JSON.parse(text); } catch (e) { setTimeout(() => callback(JSON.stringify(fail('bad-request', 'not JSON'))), 0); return; }
         if (method !== 'takeEvents') log.push({method, params});
         const queued = failures[method];
-        const injected = queued && queued.length ? fail(queued.shift(), 'injected by the test') : null;
+        const injected = alwaysFail[method] ? fail(alwaysFail[method], 'injected by the test')
+            : queued && queued.length ? fail(queued.shift(), 'injected by the test') : null;
         if (quick[method]) {
             const answer = injected || quick[method](params);
             setTimeout(() => callback(JSON.stringify(answer)), 0);

@@ -59,6 +59,13 @@ export async function launch() {
     });
 }
 
+const openContexts = new Set();
+// Closes what a failed test left open.
+export async function closeAllMail() {
+    for (const c of [...openContexts]) await c.close().catch(() => {});
+    openContexts.clear();
+}
+
 // A page with the fake bridge (configured by `config`) and the bundle in the
 // isolated world. Returns helpers: `world(fn, arg)` runs fn in that world.
 export async function openMail(browser, server, config, options) {
@@ -69,6 +76,8 @@ export async function openMail(browser, server, config, options) {
         colorScheme: opts.colorScheme || 'light',
         reducedMotion: 'reduce'
     });
+    openContexts.add(context);
+    context.setDefaultTimeout(10000);
     const page = await context.newPage();
     const dialogs = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
@@ -105,7 +114,7 @@ export async function openMail(browser, server, config, options) {
 
     await page.goto(server.url + (opts.query || ''));
     await page.waitForFunction(() => document.documentElement.dataset.webmail === 'ready');
-    return {page, context, world, calls, dialogs, errors, close: () => context.close()};
+    return {page, context, world, calls, dialogs, errors, close: () => { openContexts.delete(context); return context.close(); }};
 }
 
 // Polls `fn` until it returns a truthy value or the deadline passes.

@@ -8,7 +8,7 @@
 
     function yesNo(ok, text, cls) {
         const kind = cls || (ok ? 'ok' : 'bad');
-        return W.el('li', {class: kind}, W.icon(kind === 'ok' ? 'check' : 'warn'), text);
+        return W.el('li', {class: kind}, kind === 'ok' ? W.icon('check') : kind === 'bad' ? W.icon('warn') : null, text);
     }
 
     const signatureText = {
@@ -29,7 +29,7 @@
             else if (r.decryption === 'no-key') lines.push(yesNo(false, 'Encrypted, but none of your keys opens it'));
             else lines.push(yesNo(false, 'Encrypted, but it could not be decrypted'));
         } else {
-            lines.push(yesNo(true, 'Not encrypted', 'warn'));
+            lines.push(yesNo(true, 'Not encrypted', 'plain'));
         }
         if (r.signature && r.signature !== 'none') {
             const ok = r.signature === 'valid';
@@ -40,7 +40,7 @@
             if (ok && r.signer && r.signerMatchesFrom === false) lines.push(yesNo(false, 'The signer is not the sender shown in From'));
             if (r.signingTime) lines.push(W.el('li', {text: `Signed at ${formatTime(r.signingTime)} (sender’s clock)`}));
         } else {
-            lines.push(yesNo(true, 'Not signed', 'warn'));
+            lines.push(yesNo(true, 'Not signed', 'plain'));
         }
         if (r.timestamp && r.timestamp !== 'none') {
             const ok = r.timestamp === 'valid';
