@@ -84,9 +84,19 @@
         return !!message.remoteContentAllowed && !r.wasEncrypted && (!r.decryption || r.decryption === 'none');
     }
 
+    // A new frame for every document: setting srcdoc on a frame that already
+    // shows one is a navigation with a session-history entry, and the
+    // browser's Back would then put an earlier mail's body under this mail's
+    // headers. A frame's first load adds no entry.
+    function showInFrame(srcdoc) {
+        const old = W.$('reader-frame');
+        const frame = old.cloneNode(false);
+        frame.srcdoc = srcdoc;
+        old.replaceWith(frame);
+    }
+
     function renderBody() {
         const message = current;
-        const frame = W.$('reader-frame');
         const hasHtml = !!(message.html && message.html.trim());
         const showPlain = plain || !hasHtml;
         const toggle = W.$('reader-view-toggle');
@@ -95,11 +105,11 @@
         toggle.textContent = showPlain ? 'Formatted view' : 'Plain text';
         let blocked = 0;
         if (showPlain) {
-            frame.srcdoc = W.sanitize.textDocument(message.text || '');
+            showInFrame(W.sanitize.textDocument(message.text || ''));
         } else {
             const doc = W.sanitize.htmlDocument(message.html, {allowRemote: remoteAllowed(message), inlineImages: message.inlineImages});
             blocked = doc.blockedRemote;
-            frame.srcdoc = doc.srcdoc;
+            showInFrame(doc.srcdoc);
         }
         const encrypted = !!(message.security && message.security.wasEncrypted);
         W.$('reader-remote').hidden = blocked === 0;
@@ -150,7 +160,7 @@
         openSeq++;
         W.$('reader').hidden = true;
         W.$('app').classList.remove('reading');
-        W.$('reader-frame').srcdoc = '';
+        showInFrame('');
     }
     function closeIf(account, folder, uids) {
         if (current && current.account === account && current.folder === folder && uids.includes(current.uid)) close();

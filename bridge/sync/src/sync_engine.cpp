@@ -343,6 +343,10 @@ uint32_t SyncEngine::append(const std::string& folder, const std::string& messag
             syncFolder(folder);
             if (uid == 0 && !messageId.empty())
                 if (const auto stored = store_.messageByMessageId(storedFolder(folder).id, messageId)) uid = stored->uid;
+            // The bytes are at hand: the copy (a sent mail, a draft) reads offline and its text is searchable at once.
+            if (uid != 0)
+                if (const auto stored = store_.message(storedFolder(folder).id, uid); stored && !stored->bodyCached)
+                    store_.cacheBody(stored->id, message);
             return uid;
         } catch (const imap::Error& e) {
             if (attempt == 0 && connectionProblem(e)) continue;  // once, on a new connection
