@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::pkcs12Seeds(seeds);
         cachet::fuzz::acmeSeeds(seeds);
         cachet::fuzz::accountSeeds(seeds);
+        cachet::fuzz::serviceSeeds(seeds);
         cachet::fuzz::imapSeeds(seeds);
         cachet::fuzz::aecmSeeds(seeds);
         cachet::fuzz::mimeSeeds(seeds);

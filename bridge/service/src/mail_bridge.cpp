@@ -25,7 +25,7 @@ QJsonObject errorJson(const ServiceError& e, const QJsonObject& extra = {}) {
 
 MailBridge::MailBridge(MailService& service, Guard guard, QObject* parent)
     : QObject(parent), service_(&service), guard_(std::move(guard)) {
-    connect(&service, &MailService::event, this, [this](const QJsonObject& event) { queue(event); });
+    connect(&service, &MailService::eventPosted, this, [this](const QJsonObject& event) { queue(event); });
 }
 
 QString MailBridge::dispatch(const QString& method, const QString& json) {

@@ -881,7 +881,7 @@ void MailService::post(std::function<void()> onGuiThread) {
 }
 
 void MailService::emitEvent(QJsonObject event) {
-    post([this, event = std::move(event)] { emit this->event(event); });
+    post([this, event = std::move(event)] { emit eventPosted(event); });
 }
 
 void MailService::setStatus(const std::string& address, const std::string& sync, const std::string& error) {
@@ -891,7 +891,7 @@ void MailService::setStatus(const std::string& address, const std::string& sync,
         const QJsonObject status{{"sync", q(sync)}, {"error", q(error)}};
         if (it->second->status == status) return;
         it->second->status = status;
-        emit event(QJsonObject{{"type", "accountStatus"}, {"account", q(address)}, {"status", status}});
+        emit eventPosted(QJsonObject{{"type", "accountStatus"}, {"account", q(address)}, {"status", status}});
     });
 }
 

@@ -343,8 +343,11 @@ std::optional<StoredMessage> AccountStore::message(int64_t folderId, uint32_t ui
 }
 
 std::vector<StoredMessage> AccountStore::messages(int64_t folderId, size_t limit, size_t offset) {
+    // The page is found in the index alone (it covers the order and the row
+    // id), so a deep OFFSET skips index entries, not table rows.
     Statement s(db_, "SELECT " + std::string(kMessageColumns) +
-                         " FROM messages WHERE folder_id = ?1 ORDER BY date DESC, uid DESC LIMIT ?2 OFFSET ?3");
+                         " FROM messages WHERE id IN (SELECT id FROM messages WHERE folder_id = ?1 ORDER BY date DESC, uid DESC"
+                         " LIMIT ?2 OFFSET ?3) ORDER BY date DESC, uid DESC");
     s.bind(1, folderId).bind(2, static_cast<int64_t>(limit)).bind(3, static_cast<int64_t>(offset));
     std::vector<StoredMessage> out;
     while (s.step()) out.push_back(readMessage(s));

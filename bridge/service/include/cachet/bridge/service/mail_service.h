@@ -9,7 +9,7 @@
 // Requests and answers are the JSON of docs/webmail-bridge.md: quick calls
 // return their result; slow calls take a callback that runs on the GUI
 // thread with the outcome. Events (folderChanged, accountStatus, security)
-// come out of the `event` signal.
+// come out of the `eventPosted` signal.
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -99,7 +99,7 @@ public:
     void slow(const std::string& method, const QJsonObject& params, Done done);
 
 signals:
-    void event(const QJsonObject& event);
+    void eventPosted(const QJsonObject& event);
 
 private:
     struct Account;
