@@ -216,6 +216,9 @@ test('compose: chips with autocomplete and key status, draft autosave, a failed 
     await page.type('#compose-cc', 'not-an-address');
     await page.keyboard.press('Enter');
     const chip = (address) => page.locator(`.chip[data-address="${address}"]`);
+    await page.waitForFunction(() => document.querySelectorAll('#compose .chip').length === 3, null, {timeout: 5000}).catch(async () => {
+        assert.fail(`chips: ${await page.$$eval('#compose .chip', (els) => els.map((e) => e.dataset.address))}, focus: ${await page.evaluate(() => document.activeElement.id)}`);
+    });
     await page.waitForFunction(() => document.querySelector('.chip[data-address="bob@example.test"] .key-status')?.textContent.includes('will be encrypted'));
     assert.match(await chip('carol@plain.test').locator('.key-status').textContent(), /not encrypted: no certificate/);
     assert.match(await chip('not-an-address').textContent(), /not a valid address/);
