@@ -187,6 +187,15 @@ test('reader: headers, security panel, attachments open/save, plain text, reply 
     assert.match(await page.textContent('#compose-body'), /wrote:\n> Hello Alice,\n> \n> This is message 980\./);
     await page.click('#compose-discard');
     await page.click('#compose-discard');
+    // f: forward, the original below a header block, no recipients yet.
+    await page.focus('#message-list');
+    await page.keyboard.press('f');
+    await page.locator('#compose').waitFor();
+    assert.equal(await page.inputValue('#compose-subject'), 'Fwd: Message 980');
+    assert.match(await page.textContent('#compose-body'), /---------- Forwarded message ----------\nFrom: Bob Example <bob@example.test>\n/);
+    assert.equal(await page.locator('#compose .chip').count(), 0);
+    await page.click('#compose-discard');
+    await page.click('#compose-discard');
     // a: reply all keeps Erin in Cc, leaves me out.
     await page.focus('#message-list');
     await page.keyboard.press('a');
@@ -344,6 +353,31 @@ test('live update: new mail (folderChanged) appears at the top without a reload'
     // The spacer grew with the folder.
     const rowHeight = await page.$eval('#message-list .message-row', (e) => e.getBoundingClientRect().height);
     assert.ok(Math.abs(await page.$eval('#message-list-spacer', (e) => e.getBoundingClientRect().height) - 1002 * rowHeight) < 2);
+    await m.close();
+});
+
+test('Move to…, and events: accountStatus error with Retry, security phase', async () => {
+    const m = await openMail(browser, server, {inboxSize: 20});
+    const {page} = m;
+    await firstRows(page);
+    await page.click('#message-list .message-row[data-uid="18"]');
+    await page.selectOption('#action-move', 'Archive');
+    await until(async () => (await m.calls('move')).length === 1, 'move');
+    assert.deepEqual((await m.calls('move'))[0], {account: 'alice@example.test', folder: 'INBOX', uids: [18], destination: 'Archive'});
+    await page.waitForFunction(() => !document.querySelector('#message-list .message-row[data-uid="18"]'));
+
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'accountStatus', account: 'alice@example.test',
+                                                        status: {sync: 'error', error: 'the server refused the login'}}));
+    await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('the server refused the login'));
+    assert.match(await page.textContent('#account-status'), /Problem: the server refused the login/);
+    assert.equal(await page.getAttribute('#status-bar', 'class'), 'status-bar error');
+    const syncsBefore = (await m.calls('sync')).length;
+    await page.click('#status-retry');
+    await until(async () => (await m.calls('sync')).length === syncsBefore + 1, 'sync after Retry');
+
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'security', account: 'alice@example.test', state: {phase: 'enrolling', detail: 'waiting for the challenge mail'}}));
+    await page.waitForFunction(() => document.getElementById('account-security').textContent.includes('Getting your encryption certificates'));
+    assert.match(await page.textContent('#account-security'), /waiting for the challenge mail/);
     await m.close();
 });
 

@@ -3,6 +3,7 @@
 (function (W) {
     'use strict';
     W.state = {accounts: [], account: null, folder: null};
+    let pendingMailto = null;
 
     function syncText(status) {
         if (!status) return '';
@@ -72,6 +73,7 @@
         W.setup.hide();
         await openAccount(account.address);
         W.status.show(`Added ${account.address}. Fetching your mail…`, {transient: true});
+        if (pendingMailto) { W.compose.openMailto(pendingMailto); pendingMailto = null; }
         W.api.call('sync', {account: account.address}).catch((err) => W.status.error('Could not fetch mail', err, () => W.api.call('sync', {account: account.address})));
     }
 
@@ -130,7 +132,7 @@
             W.list.focus();
         }
         if (mailto && W.state.accounts.length) W.compose.openMailto(mailto);
-        else if (mailto) W.status.show('Add an account first; then the mail link opens a new message.');
+        else if (mailto) pendingMailto = mailto;  // opened once the first account is added
     }
 
     W.app = {openFolder, openAccount, accountAdded, focusList};
