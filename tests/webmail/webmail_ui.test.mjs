@@ -47,7 +47,9 @@ test('first run: unknown domain, wrong password and success are each shown plain
     await page.fill('#setup-password', 'wrong');
     await page.click('#setup-submit');
     await page.waitForFunction(() => document.getElementById('setup-error').textContent.includes('did not accept the address or password'));
-    assert.match(await page.textContent('#setup-discovery') + await page.inputValue('#setup-imap-host'), /imap\.example\.test/);
+    assert.equal(await page.textContent('#setup-discovery'),
+        'Found settings from your provider’s autoconfig: incoming imap.example.test:993 (TLS), outgoing smtp.example.test:465 (TLS).');
+    assert.equal(await page.inputValue('#setup-imap-host'), 'imap.example.test');
 
     // A manual override goes to addAccount as given.
     await page.fill('#setup-password', 'right');
@@ -318,6 +320,21 @@ test('closing compose keeps the draft; a draft that cannot be saved keeps compos
     const drafts = await m.calls('saveDraft');
     assert.ok(drafts.length >= 2);
     assert.equal(drafts.at(-1).subject, 'Unfinished');
+    await m.close();
+});
+
+test('a local draft not sent yet is offered and reopens with its fields', async () => {
+    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: []};
+    const m = await openMail(browser, server, {inboxSize: 10, localDrafts: [draft]});
+    const {page} = m;
+    await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('not sent yet'));
+    await page.click('#status-action');
+    await page.locator('#compose').waitFor();
+    assert.equal(await page.inputValue('#compose-subject'), 'Half written');
+    assert.equal(await page.textContent('#compose-body'), 'Dear Bob,');
+    await page.click('#compose-send');
+    await until(async () => (await m.calls('send')).length === 1, 'send');
+    assert.equal((await m.calls('send'))[0].draftId, 'local-7', 'sending names the draft, so the service can drop it once accepted');
     await m.close();
 });
 

@@ -87,7 +87,7 @@
             discovered = null;
             await W.app.accountAdded(account);
         } catch (err) {
-            W.$('setup-discovery').textContent = '';
+            W.$('setup-discovery').textContent = discovered ? describeSettings(discovered) : '';
             setError(W.api.describe(err));
         } finally {
             busy = false;
