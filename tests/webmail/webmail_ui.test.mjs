@@ -66,6 +66,31 @@ test('first run: unknown domain, wrong password and success are each shown plain
     await m.close();
 });
 
+test('first run with no settings found: the servers typed by hand are checked and used', async () => {
+    const m = await openMail(browser, server, {accounts: 0});
+    const {page} = m;
+    await page.fill('#setup-address', 'zoe@unknown.test');
+    await page.fill('#setup-password', 'secret');
+    await page.click('#setup-submit');
+    await page.waitForFunction(() => document.getElementById('setup-manual').open);
+    await page.fill('#setup-imap-host', 'mail.unknown.test');
+    await page.fill('#setup-imap-port', '143');
+    await page.selectOption('#setup-imap-security', 'starttls');
+    await page.fill('#setup-smtp-host', 'mail.unknown.test');
+    await page.click('#setup-submit');
+    await page.waitForFunction(() => document.getElementById('setup-error').textContent.includes('outgoing server’s name and a port'));
+    assert.equal((await m.calls('addAccount')).length, 0);
+    await page.fill('#setup-smtp-port', '587');
+    await page.selectOption('#setup-smtp-security', 'starttls');
+    await page.click('#setup-submit');
+    await page.locator('#folder-list [data-folder="INBOX"]').waitFor();
+    const added = (await m.calls('addAccount'))[0];
+    assert.deepEqual({imap: added.imap, smtp: added.smtp}, {
+        imap: {host: 'mail.unknown.test', port: 143, security: 'starttls'},
+        smtp: {host: 'mail.unknown.test', port: 587, security: 'starttls'}});
+    await m.close();
+});
+
 test('list: 100 000 messages, the DOM holds only the rows in view; scrolling fetches slices', async () => {
     const m = await openMail(browser, server, {inboxSize: 100000});
     const {page} = m;

@@ -153,8 +153,8 @@
     // fetch again what is in view, showing the old rows until the new arrive.
     function invalidate() {
         generation++;
+        const [first, last] = visibleRange();
         for (const p of [...pages.keys()]) {
-            const [first, last] = visibleRange();
             if (p < Math.floor(first / PAGE) || p > Math.floor(Math.max(first, last) / PAGE)) pages.delete(p);
         }
         if (total === 0) loadPage(0);
