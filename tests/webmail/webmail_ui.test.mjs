@@ -420,6 +420,14 @@ test('Move to…, and events: accountStatus error with Retry, security phase', a
     await m.world(() => globalThis.cachet.mail.__emit({type: 'security', account: 'alice@example.test', state: {phase: 'enrolling', detail: 'waiting for the challenge mail'}}));
     await page.waitForFunction(() => document.getElementById('account-security').textContent.includes('Getting your encryption certificates'));
     assert.match(await page.textContent('#account-security'), /waiting for the challenge mail/);
+    // Strict recovery on a new device: the key is asked for once, and goes to provideRecoveryKey.
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'security', account: 'alice@example.test', state: {phase: 'needs-recovery-key'}}));
+    await page.locator('#recovery-key').waitFor();
+    await page.fill('#recovery-key', 'ABCD-EFGH-IJKL');
+    await page.keyboard.press('Enter');
+    await until(async () => (await m.calls('provideRecoveryKey')).length === 1, 'provideRecoveryKey');
+    assert.deepEqual((await m.calls('provideRecoveryKey'))[0], {account: 'alice@example.test', recoveryKey: 'ABCD-EFGH-IJKL'});
+    await page.waitForFunction(() => document.getElementById('recovery-key').value === '');  // the key does not stay in the page
     await m.close();
 });
 

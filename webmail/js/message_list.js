@@ -103,7 +103,10 @@
         attrs['aria-selected'] = selection.has(item.uid) ? 'true' : 'false';
         if (unread) attrs.class += ' unread';
         if (index === cursor) attrs.class += ' cursor';
-        const from = W.displayName(item.from) || '(no sender)';
+        // In Sent and Drafts the interesting name is the recipient's.
+        const folder = W.folders.get(W.state.folder);
+        const outgoing = folder && (folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts');
+        const from = outgoing ? `To: ${W.displayName(item.to) || '(no recipient)'}` : W.displayName(item.from) || '(no sender)';
         const subject = item.subject || '(no subject)';
         const badges = [item.hasAttachments ? W.icon('clip') : null, item.encrypted ? W.icon('lock') : null, item.signed ? W.icon('check') : null]
             .filter(Boolean);
