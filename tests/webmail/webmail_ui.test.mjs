@@ -47,7 +47,9 @@ test('first run: unknown domain, wrong password and success are each shown plain
     await page.fill('#setup-password', 'wrong');
     await page.click('#setup-submit');
     await page.waitForFunction(() => document.getElementById('setup-error').textContent.includes('did not accept the address or password'));
-    assert.match(await page.textContent('#setup-discovery') + await page.inputValue('#setup-imap-host'), /imap\.example\.test/);
+    assert.equal(await page.textContent('#setup-discovery'),
+        'Found settings from your provider’s autoconfig: incoming imap.example.test:993 (TLS), outgoing smtp.example.test:465 (TLS).');
+    assert.equal(await page.inputValue('#setup-imap-host'), 'imap.example.test');
 
     // A manual override goes to addAccount as given.
     await page.fill('#setup-password', 'right');
@@ -61,6 +63,31 @@ test('first run: unknown domain, wrong password and success are each shown plain
     assert.deepEqual(added.smtp, {host: 'smtp.example.test', port: 587, security: 'starttls'});
     assert.equal(await page.locator('#setup').isVisible(), false);
     assert.equal(await page.inputValue('#setup-password'), '', 'the password does not stay in the page');
+    await m.close();
+});
+
+test('first run with no settings found: the servers typed by hand are checked and used', async () => {
+    const m = await openMail(browser, server, {accounts: 0});
+    const {page} = m;
+    await page.fill('#setup-address', 'zoe@unknown.test');
+    await page.fill('#setup-password', 'secret');
+    await page.click('#setup-submit');
+    await page.waitForFunction(() => document.getElementById('setup-manual').open);
+    await page.fill('#setup-imap-host', 'mail.unknown.test');
+    await page.fill('#setup-imap-port', '143');
+    await page.selectOption('#setup-imap-security', 'starttls');
+    await page.fill('#setup-smtp-host', 'mail.unknown.test');
+    await page.click('#setup-submit');
+    await page.waitForFunction(() => document.getElementById('setup-error').textContent.includes('outgoing server’s name and a port'));
+    assert.equal((await m.calls('addAccount')).length, 0);
+    await page.fill('#setup-smtp-port', '587');
+    await page.selectOption('#setup-smtp-security', 'starttls');
+    await page.click('#setup-submit');
+    await page.locator('#folder-list [data-folder="INBOX"]').waitFor();
+    const added = (await m.calls('addAccount'))[0];
+    assert.deepEqual({imap: added.imap, smtp: added.smtp}, {
+        imap: {host: 'mail.unknown.test', port: 143, security: 'starttls'},
+        smtp: {host: 'mail.unknown.test', port: 587, security: 'starttls'}});
     await m.close();
 });
 
@@ -187,6 +214,15 @@ test('reader: headers, security panel, attachments open/save, plain text, reply 
     assert.match(await page.textContent('#compose-body'), /wrote:\n> Hello Alice,\n> \n> This is message 980\./);
     await page.click('#compose-discard');
     await page.click('#compose-discard');
+    // f: forward, the original below a header block, no recipients yet.
+    await page.focus('#message-list');
+    await page.keyboard.press('f');
+    await page.locator('#compose').waitFor();
+    assert.equal(await page.inputValue('#compose-subject'), 'Fwd: Message 980');
+    assert.match(await page.textContent('#compose-body'), /---------- Forwarded message ----------\nFrom: Bob Example <bob@example.test>\n/);
+    assert.equal(await page.locator('#compose .chip').count(), 0);
+    await page.click('#compose-discard');
+    await page.click('#compose-discard');
     // a: reply all keeps Erin in Cc, leaves me out.
     await page.focus('#message-list');
     await page.keyboard.press('a');
@@ -216,6 +252,9 @@ test('compose: chips with autocomplete and key status, draft autosave, a failed 
     await page.type('#compose-cc', 'not-an-address');
     await page.keyboard.press('Enter');
     const chip = (address) => page.locator(`.chip[data-address="${address}"]`);
+    await page.waitForFunction(() => document.querySelectorAll('#compose .chip').length === 3, null, {timeout: 5000}).catch(async () => {
+        assert.fail(`chips: ${await page.$$eval('#compose .chip', (els) => els.map((e) => e.dataset.address))}, focus: ${await page.evaluate(() => document.activeElement.id)}`);
+    });
     await page.waitForFunction(() => document.querySelector('.chip[data-address="bob@example.test"] .key-status')?.textContent.includes('will be encrypted'));
     assert.match(await chip('carol@plain.test').locator('.key-status').textContent(), /not encrypted: no certificate/);
     assert.match(await chip('not-an-address').textContent(), /not a valid address/);
@@ -309,6 +348,21 @@ test('closing compose keeps the draft; a draft that cannot be saved keeps compos
     await m.close();
 });
 
+test('a local draft not sent yet is offered and reopens with its fields', async () => {
+    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: []};
+    const m = await openMail(browser, server, {inboxSize: 10, localDrafts: [draft]});
+    const {page} = m;
+    await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('not sent yet'));
+    await page.click('#status-action');
+    await page.locator('#compose').waitFor();
+    assert.equal(await page.inputValue('#compose-subject'), 'Half written');
+    assert.equal(await page.textContent('#compose-body'), 'Dear Bob,');
+    await page.click('#compose-send');
+    await until(async () => (await m.calls('send')).length === 1, 'send');
+    assert.equal((await m.calls('send'))[0].draftId, 'local-7', 'sending names the draft, so the service can drop it once accepted');
+    await m.close();
+});
+
 test('search: / focuses the box; results open in the reader', async () => {
     const m = await openMail(browser, server, {inboxSize: 100000});
     const {page} = m;
@@ -341,6 +395,39 @@ test('live update: new mail (folderChanged) appears at the top without a reload'
     // The spacer grew with the folder.
     const rowHeight = await page.$eval('#message-list .message-row', (e) => e.getBoundingClientRect().height);
     assert.ok(Math.abs(await page.$eval('#message-list-spacer', (e) => e.getBoundingClientRect().height) - 1002 * rowHeight) < 2);
+    await m.close();
+});
+
+test('Move to…, and events: accountStatus error with Retry, security phase', async () => {
+    const m = await openMail(browser, server, {inboxSize: 20});
+    const {page} = m;
+    await firstRows(page);
+    await page.click('#message-list .message-row[data-uid="18"]');
+    await page.selectOption('#action-move', 'Archive');
+    await until(async () => (await m.calls('move')).length === 1, 'move');
+    assert.deepEqual((await m.calls('move'))[0], {account: 'alice@example.test', folder: 'INBOX', uids: [18], destination: 'Archive'});
+    await page.waitForFunction(() => !document.querySelector('#message-list .message-row[data-uid="18"]'));
+
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'accountStatus', account: 'alice@example.test',
+                                                        status: {sync: 'error', error: 'the server refused the login'}}));
+    await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('the server refused the login'));
+    assert.match(await page.textContent('#account-status'), /Problem: the server refused the login/);
+    assert.equal(await page.getAttribute('#status-bar', 'class'), 'status-bar error');
+    const syncsBefore = (await m.calls('sync')).length;
+    await page.click('#status-retry');
+    await until(async () => (await m.calls('sync')).length === syncsBefore + 1, 'sync after Retry');
+
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'security', account: 'alice@example.test', state: {phase: 'enrolling', detail: 'waiting for the challenge mail'}}));
+    await page.waitForFunction(() => document.getElementById('account-security').textContent.includes('Getting your encryption certificates'));
+    assert.match(await page.textContent('#account-security'), /waiting for the challenge mail/);
+    // Strict recovery on a new device: the key is asked for once, and goes to provideRecoveryKey.
+    await m.world(() => globalThis.cachet.mail.__emit({type: 'security', account: 'alice@example.test', state: {phase: 'needs-recovery-key'}}));
+    await page.locator('#recovery-key').waitFor();
+    await page.fill('#recovery-key', 'ABCD-EFGH-IJKL');
+    await page.keyboard.press('Enter');
+    await until(async () => (await m.calls('provideRecoveryKey')).length === 1, 'provideRecoveryKey');
+    assert.deepEqual((await m.calls('provideRecoveryKey'))[0], {account: 'alice@example.test', recoveryKey: 'ABCD-EFGH-IJKL'});
+    await page.waitForFunction(() => document.getElementById('recovery-key').value === '');  // the key does not stay in the page
     await m.close();
 });
 

@@ -3,6 +3,7 @@
 (function (W) {
     'use strict';
     W.state = {accounts: [], account: null, folder: null};
+    let pendingMailto = null;
 
     function syncText(status) {
         if (!status) return '';
@@ -29,6 +30,35 @@
         box.dataset.phase = state.phase;
         box.replaceChildren(W.el('div', {}, state.phase === 'ready' ? W.icon('lock') : null, phaseText[state.phase] || state.phase));
         if (state.detail) box.append(W.el('div', {class: 'detail', text: state.detail}));
+        const account = W.state.account;
+        if (state.phase === 'needs-recovery-key') {
+            const form = W.el('form', {class: 'recovery'},
+                W.el('label', {for: 'recovery-key', text: 'Recovery key'}),
+                W.el('input', {id: 'recovery-key', type: 'password', autocomplete: 'off', spellcheck: 'false'}),
+                W.el('button', {type: 'submit', class: 'secondary small', text: 'Unlock'}));
+            form.addEventListener('submit', async (e) => {
+                e.preventDefault();
+                const recoveryKey = W.$('recovery-key').value.trim();
+                if (!recoveryKey) return;
+                try {
+                    await W.api.call('provideRecoveryKey', {account, recoveryKey});
+                    W.$('recovery-key').value = '';
+                } catch (err) {
+                    W.status.error('The recovery key was not accepted', err);
+                }
+            });
+            box.append(form);
+        }
+        if (state.phase === 'ready') {
+            box.append(W.el('button', {type: 'button', class: 'secondary small', text: 'Export keys…', onclick: async () => {
+                try {
+                    await W.api.call('exportBackup', {account});
+                    W.status.show('Your keys were saved to the downloads folder.', {transient: true});
+                } catch (err) {
+                    W.status.error('Could not export the keys', err);
+                }
+            }}));
+        }
     }
 
     function renderAccounts() {
@@ -72,6 +102,7 @@
         W.setup.hide();
         await openAccount(account.address);
         W.status.show(`Added ${account.address}. Fetching your mail…`, {transient: true});
+        if (pendingMailto) { W.compose.openMailto(pendingMailto); pendingMailto = null; }
         W.api.call('sync', {account: account.address}).catch((err) => W.status.error('Could not fetch mail', err, () => W.api.call('sync', {account: account.address})));
     }
 
@@ -130,7 +161,7 @@
             W.list.focus();
         }
         if (mailto && W.state.accounts.length) W.compose.openMailto(mailto);
-        else if (mailto) W.status.show('Add an account first; then the mail link opens a new message.');
+        else if (mailto) pendingMailto = mailto;  // opened once the first account is added
     }
 
     W.app = {openFolder, openAccount, accountAdded, focusList};

@@ -41,7 +41,9 @@
                 W.el('button', {type: 'button', class: 'icon remove', 'aria-label': `Remove ${address}`, text: '×',
                                 onclick: () => { draft[field].splice(i, 1); changed(); renderChips(field); refreshKeyStatus(); entry.focus(); }}));
         });
-        box.replaceChildren(...chips, entry);
+        // The input stays where it is (moving it would drop its focus).
+        box.querySelectorAll('.chip').forEach((c) => c.remove());
+        entry.before(...chips);
     }
 
     function addRecipients(field, text) {

@@ -103,7 +103,10 @@
         attrs['aria-selected'] = selection.has(item.uid) ? 'true' : 'false';
         if (unread) attrs.class += ' unread';
         if (index === cursor) attrs.class += ' cursor';
-        const from = W.addressText(item.from) || '(no sender)';
+        // In Sent and Drafts the interesting name is the recipient's.
+        const folder = W.folders.get(W.state.folder);
+        const outgoing = folder && (folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts');
+        const from = outgoing ? `To: ${W.displayName(item.to) || '(no recipient)'}` : W.displayName(item.from) || '(no sender)';
         const subject = item.subject || '(no subject)';
         const badges = [item.hasAttachments ? W.icon('clip') : null, item.encrypted ? W.icon('lock') : null, item.signed ? W.icon('check') : null]
             .filter(Boolean);
@@ -112,7 +115,7 @@
         return W.el('div', attrs,
             W.el('button', {class: 'star icon', type: 'button', tabindex: -1, 'aria-pressed': starred ? 'true' : 'false',
                             'aria-label': starred ? 'Unstar' : 'Star', text: starred ? '★' : '☆'}),
-            W.el('span', {class: 'from', text: from}),
+            W.el('span', {class: 'from', text: from, title: W.addressText(item.from)}),
             W.el('span', {class: 'date'}, badges.length ? W.el('span', {class: 'badges', 'aria-hidden': 'true'}, ...badges) : null,
                  W.formatListDate(item.date)),
             W.el('span', {class: 'subject', text: subject}));
@@ -153,8 +156,8 @@
     // fetch again what is in view, showing the old rows until the new arrive.
     function invalidate() {
         generation++;
+        const [first, last] = visibleRange();
         for (const p of [...pages.keys()]) {
-            const [first, last] = visibleRange();
             if (p < Math.floor(first / PAGE) || p > Math.floor(Math.max(first, last) / PAGE)) pages.delete(p);
         }
         if (total === 0) loadPage(0);

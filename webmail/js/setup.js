@@ -79,7 +79,16 @@
                 }
             }
             const params = {address, password, displayName: field('setup-name')};
-            if (manualEdited()) Object.assign(params, manualSettings());
+            if (manualEdited()) {
+                const manual = manualSettings();
+                const bad = ['imap', 'smtp'].find((side) => !manual[side].host || !(manual[side].port >= 1 && manual[side].port <= 65535));
+                if (bad) {
+                    setError(`Enter the ${bad === 'imap' ? 'incoming' : 'outgoing'} server’s name and a port from 1 to 65535.`);
+                    W.$(`setup-${bad}-host`).focus();
+                    return;
+                }
+                Object.assign(params, manual);
+            }
             W.$('setup-discovery').textContent = 'Signing in…';
             const account = await W.api.call('addAccount', params);
             W.$('setup-password').value = '';
@@ -87,7 +96,7 @@
             discovered = null;
             await W.app.accountAdded(account);
         } catch (err) {
-            W.$('setup-discovery').textContent = '';
+            W.$('setup-discovery').textContent = discovered ? describeSettings(discovered) : '';
             setError(W.api.describe(err));
         } finally {
             busy = false;

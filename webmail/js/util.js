@@ -84,6 +84,13 @@
         if (typeof value === 'object') return value.name ? `${value.name} <${value.address}>` : (value.address || '');
         return String(value);
     };
+    // The name alone when there is one ("Bob Example <bob@x>" → "Bob Example").
+    W.displayName = function (value) {
+        if (value && typeof value === 'object' && !Array.isArray(value)) return value.name || value.address || '';
+        const text = W.addressText(value);
+        const m = /^\s*"?([^"<]*?)"?\s*<[^>]+>\s*$/.exec(text);
+        return m && m[1] ? m[1] : text;
+    };
     W.addressList = function (value) {
         if (!value) return [];
         if (Array.isArray(value)) return value.flatMap(W.addressList);
