@@ -59,6 +59,10 @@ struct SecurityReport {
     std::optional<int64_t> timestampTime;  // Unix seconds, from the verified token
     std::string timestampAuthority;        // the TSA certificate's subject
     bool harvested = false;  // the signer's certificates were added to the cache
+    // EFAIL: the message was decrypted, so nothing in it may reach the network —
+    // the UI must keep remote content (images, styles, links' prefetch) blocked
+    // for this message whatever the user's general setting says.
+    bool mustBlockRemoteContent = false;
     std::string detail;      // one line for the UI when something is wrong
 };
 
