@@ -117,6 +117,7 @@ struct MailProtectionEngine::Impl {
     const MailProtectionSettings& s;
     RecipientCache& cache;
     pki::TrustStore readTrust;  // cloud roots + system roots + extra anchors: for other people's mail
+    std::string vaultMailbox;   // the mailbox as the vault spells it (s.mailbox is lower-cased)
 
     LookupOutcome lookupOne(const std::string& address);
     void describe(LookupOutcome& o) const;
@@ -124,7 +125,7 @@ struct MailProtectionEngine::Impl {
 
     std::vector<OwnKey> ownKeys(aecm::KeyRole role, bool currentOnly) const {
         std::vector<OwnKey> out;
-        for (auto& info : vault.keys(s.mailbox, role)) {
+        for (auto& info : vault.keys(vaultMailbox, role)) {
             if (!info.certificate || (currentOnly && !info.current)) continue;
             if (role == aecm::KeyRole::Signing && info.device != s.device) continue;
             try {
@@ -163,6 +164,7 @@ MailProtectionEngine::MailProtectionEngine(aecm::KeyVault& vault, aecm::HttpTran
       cache_(settings_.cacheFile),
       impl_(std::make_unique<Impl>(vault_, http_, settings_, cache_)) {
     if (!settings_.clock) settings_.clock = [] { return std::chrono::system_clock::now(); };
+    impl_->vaultMailbox = settings_.mailbox;
     settings_.mailbox = lowerAscii(settings_.mailbox);
     for (const auto& c : settings_.cloudRoots.anchors()) impl_->readTrust.add(c);
     for (const auto& c : settings_.extraRoots.anchors()) impl_->readTrust.add(c);
