@@ -48,14 +48,16 @@ SplitMessage splitMessage(std::string_view message) {
         out.fields.push_back({std::string(name), std::string(line) + "\r\n"});
         pos = next;
     }
-    // The body with every line end as CRLF (RFC 8551 §3.1.1 canonical form).
+    // The body with every line end as CRLF (RFC 8551 §3.1.1 canonical form), a line at a time.
     std::string_view body = message.substr(pos);
     out.body.reserve(body.size() + body.size() / 32);
-    for (size_t i = 0; i < body.size(); ++i) {
-        const char c = body[i];
-        if (c == '\n' && (i == 0 || body[i - 1] != '\r')) out.body.push_back('\r');
-        out.body.push_back(c);
+    size_t from = 0;
+    for (size_t lf = body.find('\n'); lf != std::string_view::npos; lf = body.find('\n', from)) {
+        const bool hasCr = lf > 0 && body[lf - 1] == '\r';
+        out.body.append(body.substr(from, lf - from - (hasCr ? 1 : 0))).append("\r\n");
+        from = lf + 1;
     }
+    out.body.append(body.substr(from));
     return out;
 }
 
