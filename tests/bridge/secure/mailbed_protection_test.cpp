@@ -479,6 +479,23 @@ TEST_F(ProtectionOnMailBed, CarolsOpensslMailTeachesAliceHerCertificate) {
                                rootsFile(), "-out", dir_->file("reply-content.eml")});
     EXPECT_EQ(verified.exitCode, 0) << verified.output;
     EXPECT_NE(readFile(dir_->file("reply-content.eml")).find("Got it."), std::string::npos);
+
+    // NSS (cmsutil) reads it as well: the mode a plain S/MIME client is sent is one NSS 3.87 reads.
+    const std::string db = "sql:" + dir_->file("carol-nss");
+    std::filesystem::create_directories(dir_->file("carol-nss"));
+    for (const auto& argv : std::vector<std::vector<std::string>>{
+             {"openssl", "pkcs12", "-export", "-inkey", d + "/carol.key", "-in", d + "/carol.pem", "-name", "carol",
+              "-out", d + "/carol.p12", "-passout", "pass:secret"},
+             {"certutil", "-N", "-d", db, "--empty-password"},
+             {"pk12util", "-i", d + "/carol.p12", "-d", db, "-W", "secret"}}) {
+        const auto r = run(argv);
+        ASSERT_EQ(r.exitCode, 0) << argv[0] << ": " << r.output;
+    }
+    const std::string base64 = reply.message.substr(reply.message.find("\r\n\r\n") + 4);
+    const std::string der = file("reply.der", pki::toString(pki::fromBase64(base64)));
+    const auto nss = run({"cmsutil", "-D", "-d", db, "-i", der, "-o", dir_->file("reply-nss.eml")});
+    ASSERT_EQ(nss.exitCode, 0) << nss.output;
+    EXPECT_NE(readFile(dir_->file("reply-nss.eml")).find("Got it."), std::string::npos);
 }
 
 TEST_F(ProtectionOnMailBed, MailSignedAndEncryptedByOpensslToAliceOpens) {
