@@ -285,7 +285,7 @@ ProtectResult MailProtectionEngine::protect(const std::string& message, const st
             others.push_back(a);
     }
     std::map<std::string, std::vector<KnownCertificate>> known;
-    if (options.encrypt)
+    if (options.encrypt || options.requireEncryption)
         for (const auto& a : others) known[a] = impl_->lookupOne(a).known;
 
     const std::vector<Family> order =
@@ -295,7 +295,7 @@ ProtectResult MailProtectionEngine::protect(const std::string& message, const st
                impl_->ownKey(aecm::KeyRole::Encryption, f).has_value();
     };
     std::optional<Family> encryptFamily;
-    if (options.encrypt) {
+    if (options.encrypt || options.requireEncryption) {
         for (const Family f : order) {
             if (!senderHas(f)) continue;
             const bool everyone = std::all_of(others.begin(), others.end(),
@@ -317,6 +317,13 @@ ProtectResult MailProtectionEngine::protect(const std::string& message, const st
                 notes.push_back("not encrypted: no certificate for " + std::to_string(result.withoutCertificate.size()) +
                                 " recipient(s)");
         }
+    }
+
+    if (options.requireEncryption && !encryptFamily) {
+        result.blocked = true;
+        notes.insert(notes.begin(), "blocked: encryption was required");
+        for (const auto& n : notes) result.note += (result.note.empty() ? "" : "; ") + n;
+        return result;
     }
 
     std::string body = entity;

@@ -362,6 +362,12 @@ TEST_F(ProtectionOnMailBed, UnknownRecipientGetsSignedOnlyAndTamperingShows) {
     EXPECT_EQ(sent.withoutCertificate, std::vector<std::string>{stranger});
     EXPECT_NE(sent.note.find("not encrypted"), std::string::npos) << sent.note;
     EXPECT_NE(sent.message.find(text), std::string::npos) << "clear-signed: readable anywhere";
+    ProtectOptions strict;
+    strict.requireEncryption = true;
+    const ProtectResult blocked = alice.engine->protect(composed, alice.address, {bob.address, stranger}, strict);
+    EXPECT_TRUE(blocked.blocked);
+    EXPECT_EQ(blocked.message, "");
+    EXPECT_EQ(blocked.withoutCertificate, std::vector<std::string>{stranger});
     // openssl verifies the multipart/signed as it went out.
     const auto verified = run({"openssl", "cms", "-verify", "-in", file("signed-only.eml", sent.message), "-CAfile",
                                rootsFile(), "-out", dir_->file("signed-only-content.eml")});

@@ -190,6 +190,22 @@ TEST_F(EngineInProcess, EcRoundTripWithTimestampAndAHarvestOfTheSender) {
     EXPECT_TRUE(cloud.requests.empty());
 }
 
+TEST_F(EngineInProcess, ADraftIsEncryptedToSelfAndBccNeverLeaves) {
+    auto alice = account("alice@example.test", dir.file("alice.sqlite"));
+    MailProtectionEngine engine(*alice->vault, cloud, settings("alice@example.test", "a.sqlite"));
+    const std::string draft = "From: alice@example.test\r\nBcc: hidden@example.test\r\nSubject: draft\r\n"
+                              "Content-Type: text/plain\r\n\r\nunfinished\r\n";
+    const ProtectResult stored = engine.protect(draft, "alice@example.test", {}, {});
+    ASSERT_TRUE(stored.isEncrypted) << stored.note;
+    EXPECT_EQ(stored.message.find("hidden@example.test"), std::string::npos);
+    EXPECT_EQ(stored.message.find("unfinished"), std::string::npos);
+    EXPECT_TRUE(cloud.requests.size() == 1 && cloud.requests[0] == "POST https://cloud.test/tsa") << "only the TSA";
+    const OpenedMessage opened = engine.open(stored.message);
+    EXPECT_EQ(opened.report.decryption, "ok") << opened.report.detail;
+    EXPECT_EQ(opened.report.signature, "valid") << opened.report.detail;
+    EXPECT_NE(opened.message.find("unfinished"), std::string::npos);
+}
+
 TEST_F(EngineInProcess, HostileBytesAreReportedNeverThrownAndTheRawMessageIsKept) {
     auto bob = account("bob@example.test", dir.file("bob.sqlite"));
     MailProtectionEngine reader(*bob->vault, cloud, settings("bob@example.test", "b.sqlite"));

@@ -29,6 +29,9 @@ struct ProtectOptions {
     // Encrypt to every recipient and to the sender when all recipients can
     // receive encrypted mail; otherwise the message goes signed only.
     bool encrypt = true;
+    // Per message: rather than send signed only, refuse when it cannot be
+    // encrypted to everyone (ProtectResult::blocked, message left empty).
+    bool requireEncryption = false;
 };
 
 struct ProtectResult {
@@ -38,6 +41,7 @@ struct ProtectResult {
     bool isEncrypted = false;
     std::vector<std::string> withoutCertificate;  // why it was not encrypted
     std::string note;  // e.g. "timestamp authority unreachable: signed without timestamp"
+    bool blocked = false;  // requireEncryption and not every recipient has a certificate: nothing to send
 };
 
 // What the reader's security panel shows for one received message.
