@@ -467,8 +467,10 @@ OpenedMessage MailProtectionEngine::open(const std::string& raw) {
         // Outside in: encryption and signature layers, at most a few (sign-then-encrypt is two).
         for (int depth = 0; depth < 4; ++depth) {
             EntityKind kind = kindOf(current);
-            if (kind.kind == EntityKind::Unknown7m)  // no smime-type: an old client; try both readings
-                kind.kind = report.wasEncrypted ? EntityKind::Signed : EntityKind::Enveloped;
+            // No smime-type (old clients): try the envelope first, and read it as signed
+            // data when it is not one.
+            const bool guessed = kind.kind == EntityKind::Unknown7m;
+            if (guessed) kind.kind = report.wasEncrypted ? EntityKind::Signed : EntityKind::Enveloped;
             if (kind.kind == EntityKind::Enveloped) {
                 if (report.wasEncrypted) break;  // a second envelope inside is not something we send or unwrap
                 report.wasEncrypted = true;
@@ -491,11 +493,19 @@ OpenedMessage MailProtectionEngine::open(const std::string& raw) {
                     unwrapped = true;
                     continue;
                 } catch (const pki::Error& e) {
-                    report.decryption = e.code() == pki::ErrorCode::NoMatchingRecipient ? "no-key" : "failed";
-                    report.detail = e.code() == pki::ErrorCode::NoMatchingRecipient
-                                        ? "not encrypted to any of this mailbox's keys, old or new"
-                                        : std::string("cannot decrypt: ") + e.what();
-                    break;
+                    if (guessed && (e.code() == pki::ErrorCode::Malformed ||
+                                    e.code() == pki::ErrorCode::UnsupportedAlgorithm)) {
+                        report.wasEncrypted = false;
+                        report.mustBlockRemoteContent = false;
+                        report.decryption = "none";
+                        kind.kind = EntityKind::Signed;  // read below as the signed layer
+                    } else {
+                        report.decryption = e.code() == pki::ErrorCode::NoMatchingRecipient ? "no-key" : "failed";
+                        report.detail = e.code() == pki::ErrorCode::NoMatchingRecipient
+                                            ? "not encrypted to any of this mailbox's keys, old or new"
+                                            : std::string("cannot decrypt: ") + e.what();
+                        break;
+                    }
                 }
             }
             if (kind.kind != EntityKind::Signed) break;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "cachet/bridge/secure/mail_protection_engine.h"
+#include "cachet/pki/smime_sign.h"
 #include "cachet/pki/timestamp.h"
 #include "memory_secret_store.h"
 #include "support/process.h"
@@ -204,6 +205,27 @@ TEST_F(EngineInProcess, ADraftIsEncryptedToSelfAndBccNeverLeaves) {
     EXPECT_EQ(opened.report.decryption, "ok") << opened.report.detail;
     EXPECT_EQ(opened.report.signature, "valid") << opened.report.detail;
     EXPECT_NE(opened.message.find("unfinished"), std::string::npos);
+}
+
+TEST_F(EngineInProcess, AnOpaqueSignatureWithoutSmimeTypeIsReadAsSignedNotAsAFailedEnvelope) {
+    auto alice = account("alice@example.test", dir.file("alice.sqlite"));
+    auto bob = account("bob@example.test", dir.file("bob.sqlite"));
+    MailProtectionEngine reader(*bob->vault, cloud, settings("bob@example.test", "b.sqlite"));
+    const std::string inner = "Content-Type: text/plain\r\n\r\nopaque body\r\n";
+    pki::MemorySource in(inner);  // a view: the string must outlive it
+    pki::StringSink signedEntity;
+    pki::SignOptions options;
+    options.form = pki::SignedForm::Opaque;
+    pki::sign(in, signedEntity, {alice->signing.key, alice->signing.cert, alice->signing.chain}, options);
+    std::string entity = signedEntity.take();
+    const size_t at = entity.find("smime-type=signed-data");
+    ASSERT_NE(at, std::string::npos) << entity.substr(0, 300);
+    entity.replace(at, std::string("smime-type=signed-data").size(), "name=smime.p7m");
+    const OpenedMessage opened = reader.open("From: alice@example.test\r\nSubject: old client\r\n" + entity);
+    EXPECT_FALSE(opened.report.wasEncrypted);
+    EXPECT_EQ(opened.report.decryption, "none");
+    EXPECT_EQ(opened.report.signature, "valid") << opened.report.detail;
+    EXPECT_NE(opened.message.find("opaque body"), std::string::npos) << opened.message;
 }
 
 TEST_F(EngineInProcess, HostileBytesAreReportedNeverThrownAndTheRawMessageIsKept) {
