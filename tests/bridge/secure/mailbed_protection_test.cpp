@@ -502,6 +502,30 @@ TEST_F(ProtectionOnMailBed, CarolsOpensslMailTeachesAliceHerCertificate) {
     const auto nss = run({"cmsutil", "-D", "-d", db, "-i", der, "-o", dir_->file("reply-nss.eml")});
     ASSERT_EQ(nss.exitCode, 0) << nss.output;
     EXPECT_NE(readFile(dir_->file("reply-nss.eml")).find("Got it."), std::string::npos);
+
+    // And gpgsm (GnuPG 2.2 reads PKCS#12 with 3DES key bags only; it needs no trust to decrypt).
+    const std::string home = dir_->file("carol-gnupg");
+    std::filesystem::create_directories(home);
+    std::filesystem::permissions(home, std::filesystem::perms::owner_all);
+    writeFile(home + "/gpg-agent.conf", "allow-loopback-pinentry\n");
+    writeFile(home + "/gpgsm.conf", "disable-crl-checks\ndisable-trusted-cert-crl-check\n");
+    const std::vector<std::string> gpgsm{"env", "GNUPGHOME=" + home, "gpgsm", "--batch", "--pinentry-mode",
+                                         "loopback", "--passphrase-fd", "0"};
+    auto gpgsmWith = [&](std::vector<std::string> args) {
+        std::vector<std::string> argv = gpgsm;
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv, "secret\n");
+    };
+    const auto p12 = run({"openssl", "pkcs12", "-export", "-inkey", d + "/carol.key", "-in", d + "/carol.pem", "-out",
+                          d + "/carol-3des.p12", "-passout", "pass:secret", "-keypbe", "PBE-SHA1-3DES", "-certpbe",
+                          "NONE", "-macalg", "sha1"});
+    ASSERT_EQ(p12.exitCode, 0) << p12.output;
+    const auto imported = gpgsmWith({"--import", d + "/carol-3des.p12"});
+    ASSERT_EQ(imported.exitCode, 0) << imported.output;
+    const auto gpgsmDecrypted = gpgsmWith({"--decrypt", "--output", dir_->file("reply-gpgsm.eml"), der});
+    run({"env", "GNUPGHOME=" + home, "gpgconf", "--kill", "gpg-agent"});
+    ASSERT_EQ(gpgsmDecrypted.exitCode, 0) << gpgsmDecrypted.output;
+    EXPECT_NE(readFile(dir_->file("reply-gpgsm.eml")).find("Got it."), std::string::npos);
 }
 
 TEST_F(ProtectionOnMailBed, MailSignedAndEncryptedByOpensslToAliceOpens) {
