@@ -41,5 +41,6 @@ void aecmSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
 void pdfSeeds(SeedWriter& seeds);
 void serviceSeeds(SeedWriter& seeds);
+void secureOpenSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
