@@ -303,6 +303,7 @@ void AccountSecurityEngine::backUp(KeyBackupFolder& folder) {
         report("backing-up", "Backing up the mailbox's keys to \"" + std::string(kKeyBackupFolder) + "\"");
         KeyBackupMessage message{wanted, keyId, writeBackup(*password)};
         const int64_t t = now();
+        step("backup-appending");  // tests: a connection cut mid-APPEND
         keep = folder.append(composeKeyBackup(settings_.mailbox, message, t), keyBackupMessageId(message, t));
         step("backup-appended");
         backups = folder.list();

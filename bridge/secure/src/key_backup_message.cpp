@@ -50,9 +50,10 @@ std::string composeKeyBackup(const std::string& mailbox, const KeyBackupMessage&
     m += "\r\nMIME-Version: 1.0\r\n";
     m += "Content-Type: multipart/mixed; boundary=\"" + std::string(kBoundary) + "\"\r\n\r\n";
     m += "--" + std::string(kBoundary) + "\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n";
-    m += "This message holds the encryption keys of " + mailbox +
-         " (every one it ever had),\r\nprotected by your Cachet recovery key. Cachet reads it when you set up\r\n"
-         "a new device, so that mail sent to you before stays readable there.\r\n"
+    m += "This message holds the encryption keys of\r\n" + mailbox +
+         "\r\n(every one it ever had), protected by your Cachet recovery key.\r\n"
+         "Cachet reads it when you set up a new device, so that mail sent\r\n"
+         "to you before stays readable there.\r\n"
          "Please do not delete it. The attachment opens in Thunderbird or\r\n"
          "`openssl pkcs12` with the recovery key.\r\n";
     m += "--" + std::string(kBoundary) +

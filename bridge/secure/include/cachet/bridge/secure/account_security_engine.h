@@ -21,7 +21,7 @@
 // Crash-test steps (settings.afterStep): "signing-enrolled",
 // "recovery-key-released", "recovery-key-stored", "restore-key-stored",
 // "restored", "encryption-enrolled", "recovery-key-made", "escrow-deposited",
-// "backup-appended", "backup-verified", "old-backups-removed", "renewed";
+// "backup-appending" (before the APPEND), "backup-appended", "backup-verified", "old-backups-removed", "renewed";
 // the enrolment's own steps are passed through too.
 #include <chrono>
 #include <cstdint>
