@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::aecmSeeds(seeds);
         cachet::fuzz::mimeSeeds(seeds);
         cachet::fuzz::pdfSeeds(seeds);
+        cachet::fuzz::keyBackupSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

@@ -40,5 +40,6 @@ void imapSeeds(SeedWriter& seeds);
 void aecmSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
 void pdfSeeds(SeedWriter& seeds);
+void keyBackupSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz

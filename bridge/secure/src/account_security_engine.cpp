@@ -3,8 +3,6 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 #include "cachet/aecm/challenge_inbox.h"
 #include "cachet/aecm/error.h"
@@ -235,7 +233,18 @@ bool AccountSecurityEngine::restoreIfNeeded(KeyBackupFolder& folder) {
             return false;
         }
         report("restoring", "Getting the recovery key from the Cachet cloud");
-        const pki::Bytes released = enrolment().client().releaseRecoveryKey(settings_.mailbox);
+        pki::Bytes released;
+        try {
+            released = enrolment().client().releaseRecoveryKey(settings_.mailbox);
+        } catch (const aecm::AecmError& e) {
+            // The cloud answered but keeps nothing for us (the first device was in
+            // strict mode) or wants a fresher email proof: the user's printed key
+            // still opens the backup. A network failure stays an error (retried).
+            if (e.kind() != aecm::ErrorKind::Problem) throw;
+            report("needs-recovery-key", std::string("The Cachet cloud did not release the recovery key (") + e.what() +
+                                             "): type the recovery key to restore the backup");
+            return false;
+        }
         step("recovery-key-released");
         const auto key = normalizeRecoveryKey(pki::toString(released));
         if (!key) throw std::runtime_error("the recovery key the Cachet cloud kept is not a recovery key");
@@ -342,8 +351,10 @@ SecurityState AccountSecurityEngine::ensureReady(const std::function<void(const 
         if (!restoreIfNeeded(folder)) return;
         enrolMissingEncryption();
         enrolSigning();
-        depositOnce(ensureRecoveryKey());
+        const std::string key = ensureRecoveryKey();
+        // The backup first: with the cloud down it is still written (the key is in the keyring).
         backUp(folder);
+        depositOnce(key);
         report("ready", "Encrypted mail is ready for " + settings_.mailbox);
     });
     return snapshot();

@@ -13,8 +13,8 @@ namespace {
 constexpr std::string_view kBoundary = "cachet-key-backup-7f3a";
 constexpr size_t kMaxCertificates = 4096;
 
-bool isFingerprint(std::string_view s) {
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+bool isHex(std::string_view s, size_t size) {
+    return s.size() == size && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
            });
 }
@@ -72,12 +72,14 @@ KeyBackupMessage parseKeyBackup(std::string raw) {
     KeyBackupMessage backup;
     std::istringstream keys(message.root().headers.raw(kKeyBackupKeysField).value_or(""));
     for (std::string fingerprint; keys >> fingerprint;) {
-        if (!isFingerprint(fingerprint) || backup.certificates.size() == kMaxCertificates)
+        if (!isHex(fingerprint, 64) || backup.certificates.size() == kMaxCertificates)
             throw KeyBackupError("the key backup's " + std::string(kKeyBackupKeysField) + " is malformed");
         backup.certificates.push_back(fingerprint);
     }
     if (backup.certificates.empty()) throw KeyBackupError("the key backup lists no keys");
     backup.recoveryKeyId = message.root().headers.raw(kKeyBackupKeyIdField).value_or("");
+    if (!isHex(backup.recoveryKeyId, 16))
+        throw KeyBackupError("the key backup's " + std::string(kKeyBackupKeyIdField) + " is missing or malformed");
     std::sort(backup.certificates.begin(), backup.certificates.end());
     const mime::Part* found = nullptr;
     for (const mime::Part* part : message.parts()) {

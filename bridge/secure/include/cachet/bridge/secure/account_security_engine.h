@@ -12,12 +12,13 @@
 //      keyring, then every missing key into the vault ("restored");
 //   2. enrol what is missing: an encryption certificate per algorithm only
 //      when the vault has no current one, signing certificates always;
-//   3. a recovery key is made when there is none (before any backup),
-//      deposited at the escrow once (automatic mode);
+//   3. a recovery key is made when there is none (before any backup);
 //   4. back up when no backup lists exactly the vault's encryption keys
 //      under this device's recovery key:
 //      APPEND, read back and open, then remove every other backup (in that
-//      order: a crash never leaves the folder without a backup).
+//      order: a crash never leaves the folder without a backup);
+//   5. the recovery key is deposited at the escrow once (automatic mode;
+//      after the backup, so a cloud that is down does not hold it up).
 // Crash-test steps (settings.afterStep): "signing-enrolled",
 // "recovery-key-released", "recovery-key-stored", "restore-key-stored",
 // "restored", "encryption-enrolled", "recovery-key-made", "escrow-deposited",
