@@ -115,6 +115,7 @@ int main(int argc, char** argv) {
         cachet::fuzz::mimeSeeds(seeds);
         cachet::fuzz::pdfSeeds(seeds);
         cachet::fuzz::secureOpenSeeds(seeds);
+        cachet::fuzz::keyBackupSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

@@ -42,5 +42,6 @@ void mimeSeeds(SeedWriter& seeds);
 void pdfSeeds(SeedWriter& seeds);
 void serviceSeeds(SeedWriter& seeds);
 void secureOpenSeeds(SeedWriter& seeds);
+void keyBackupSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz
