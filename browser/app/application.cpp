@@ -22,6 +22,7 @@
 #include "browser/tabs/tab_widget.h"
 #include "browser/tabs/web_tab.h"
 #include "browser/webchannel/page_bridge.h"
+#include "cachet/bridge/secure_factories/secure_factories.h"
 #include "cachet/bridge/service/mail_service.h"
 #include "cachet/keyring/secret_store.h"
 
@@ -114,8 +115,11 @@ Application::Application(ApplicationOptions options, QObject* parent)
         ownKeyring_ = keyring::openOsKeyring();
         keyring = ownKeyring_.get();
     }
-    mail_ = new bridge::service::MailService(
-        bridge::service::ServiceOptions::fromEnvironment((options_.dataDirectory + QStringLiteral("/mail")).toStdString()), *keyring, this);
+    const std::filesystem::path mailDirectory = (options_.dataDirectory + QStringLiteral("/mail")).toStdString();
+    auto serviceOptions = bridge::service::ServiceOptions::fromEnvironment(mailDirectory);
+    // S/MIME with no click (issue 6) when a cloud is configured; else mail goes plain.
+    bridge::secure_factories::install(serviceOptions, *keyring, mailDirectory / "secure");
+    mail_ = new bridge::service::MailService(std::move(serviceOptions), *keyring, this);
     mail_->setAttachmentHandler([this](const bridge::service::AttachmentFile& file) { return takeAttachment(file); });
     PageBridge::setMailService(mail_);
     if (const QByteArray page = readResource(QStringLiteral(":/webmail/index.html")); !page.isEmpty())

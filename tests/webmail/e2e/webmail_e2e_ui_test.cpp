@@ -13,9 +13,6 @@
 // would show up at a loopback server.
 #include <QBuffer>
 #include <QDateTime>
-#include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfDocument>
@@ -37,43 +34,13 @@
 #include "support/loopback_http_server.h"
 #include "support/mail_bed.h"
 #include "support/ui_test.h"
+#include "webmail_page.h"
 
 using namespace cachet::browser;
+using cachet::test::jsString;
 using cachet::test::MailBed;
 
 namespace {
-
-// Small DOM helpers for the scripts the test runs in the webmail's world.
-const char kDomHelpers[] = R"JS(
-const $ = (s) => document.querySelector(s);
-const $$ = (s) => Array.from(document.querySelectorAll(s));
-const shown = (e) => !!e && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-const text = (s) => { const e = $(s); return e ? e.textContent.replace(/\s+/g, ' ').trim() : ''; };
-const editable = (e) => (e && (e.tagName === 'INPUT' || e.tagName === 'TEXTAREA' || e.isContentEditable)) ? e
-    : (e ? e.querySelector('input, textarea, [contenteditable="true"]') : null);
-const type = (s, v) => {
-  const e = editable($(s));
-  if (!e) return false;
-  e.focus();
-  if (e.isContentEditable) e.textContent = v; else e.value = v;
-  e.dispatchEvent(new Event('input', {bubbles: true}));
-  e.dispatchEvent(new Event('change', {bubbles: true}));
-  return true;
-};
-const key = (s, k) => {
-  const e = editable($(s)) || $(s);
-  if (!e) return false;
-  for (const t of ['keydown', 'keypress', 'keyup'])
-    e.dispatchEvent(new KeyboardEvent(t, {key: k, code: k, bubbles: true, cancelable: true}));
-  return true;
-};
-const click = (s) => { const e = typeof s === 'string' ? $(s) : s; if (!e) return false; e.click(); return true; };
-const row = (subject) => $$('#message-list .message-row').find(r => r.textContent.includes(subject));
-)JS";
-
-QString jsString(const QString& value) {
-    return QString::fromUtf8(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact)).mid(1).chopped(1);
-}
 
 // Two A4 pages with text on each (what a bank statement looks like to QtPdf).
 QByteArray twoPagePdf() {
@@ -156,51 +123,18 @@ private:
 
     QString address(const char* user) const { return QString::fromStdString(bed_->address(user)); }
 
-    // Runs `body` (statements ending in a return) in the webmail's world.
-    QVariant js(const QString& body, int timeoutMs = 10000) {
-        return cachet::test::runScript(mail_->page(),
-                                       QStringLiteral("(function () {%1\n%2\n})()").arg(QLatin1String(kDomHelpers), body),
-                                       PageBridge::kWorld, timeoutMs);
-    }
-    bool check(const QString& expression) { return js(QStringLiteral("return !!(%1);").arg(expression)).toBool(); }
-    QString str(const QString& expression) { return js(QStringLiteral("return String(%1);").arg(expression)).toString(); }
-
-    QString shot(const QString& name) {
-        const QString path = cachet::test::screenshot(window_, QStringLiteral("webmail-e2e-") + name);
-        qInfo("screenshot %s", qPrintable(path));
-        return path;
-    }
-
-    void writeAutoconfig(const QString& path) {
-        const QString xml = QStringLiteral(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<clientConfig version=\"1.1\"><emailProvider id=\"%1\">"
-            "<domain>%1</domain><displayName>Cachet test bed</displayName>"
-            "<incomingServer type=\"imap\"><hostname>%2</hostname><port>%3</port><socketType>SSL</socketType>"
-            "<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>"
-            "<outgoingServer type=\"smtp\"><hostname>%2</hostname><port>%4</port><socketType>STARTTLS</socketType>"
-            "<username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>"
-            "</emailProvider></clientConfig>\n")
-                                .arg(QString::fromStdString(bed_->domain()), QString::fromStdString(bed_->host()))
-                                .arg(bed_->port("MAILBED_IMAPS_PORT"))
-                                .arg(bed_->port("MAILBED_SUBMISSION_PORT"));
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(xml.toUtf8());
-    }
+    cachet::test::WebmailPage page() { return {mail_ ? mail_->page() : nullptr, window_, QStringLiteral("webmail-e2e-")}; }
+    QVariant js(const QString& body) { return page().js(body); }
+    bool check(const QString& expression) { return page().check(expression); }
+    QString str(const QString& expression) { return page().str(expression); }
+    QString shot(const QString& name) { return page().shot(name); }
+    void writeAutoconfig(const QString& path) { QVERIFY(cachet::test::writeBedAutoconfig(*bed_, path)); }
 
     void deliverToAlice(const QByteArray& message) {
         bed_->deliver(bed_->address("carol"), bed_->address("alice"), message.toStdString());
     }
 
-    // Clicks the row of `subject` and waits until the reader shows it.
-    void openMessage(const QString& subject) {
-        QTRY_VERIFY2_WITH_TIMEOUT(check(QStringLiteral("row(%1)").arg(jsString(subject))),
-                                  qPrintable(QStringLiteral("no row for \"%1\" in the message list: %2")
-                                                 .arg(subject, str(QStringLiteral("text('#message-list')")))),
-                                  30000);
-        QVERIFY(check(QStringLiteral("click(row(%1))").arg(jsString(subject))));
-        QTRY_COMPARE_WITH_TIMEOUT(str(QStringLiteral("text('#reader-subject')")), subject, 20000);
-    }
+    void openMessage(const QString& subject) { QVERIFY(page().openMessage(subject)); }
 
     // True once the viewer shows rendered text (QPdfView renders pages in a thread).
     static bool showsInk(QWidget* widget) {
