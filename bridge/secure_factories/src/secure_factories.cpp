@@ -1,8 +1,11 @@
 #include "cachet/bridge/secure_factories/secure_factories.h"
 
+#include <QCoreApplication>
+#include <QThread>
+
 #include <cctype>
 #include <fstream>
-#include <mutex>
+#include <future>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -19,26 +22,45 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The keyring for engines on worker threads: one call at a time.
-class SerializedSecrets final : public keyring::SecretStore {
+// The keyring for engines on worker threads. QtKeychain must be used on the
+// GUI thread (a job run from another thread crashed in the e2e test), so a
+// call from a worker is queued to the GUI thread and waited for, with a
+// deadline: a GUI thread that is itself waiting for the worker (shutting
+// down) turns into a KeyringError instead of a deadlock.
+class GuiThreadSecrets final : public keyring::SecretStore {
 public:
-    explicit SerializedSecrets(keyring::SecretStore& inner) : inner_(inner) {}
+    explicit GuiThreadSecrets(keyring::SecretStore& inner) : inner_(inner) {}
     void write(const std::string& key, const std::string& secret) override {
-        std::lock_guard lock(mutex_);
-        inner_.write(key, secret);
+        onGuiThread<bool>([this, key, secret] { return inner_.write(key, secret), true; });
     }
     std::optional<std::string> read(const std::string& key) override {
-        std::lock_guard lock(mutex_);
-        return inner_.read(key);
+        return onGuiThread<std::optional<std::string>>([this, key] { return inner_.read(key); });
     }
     void remove(const std::string& key) override {
-        std::lock_guard lock(mutex_);
-        inner_.remove(key);
+        onGuiThread<bool>([this, key] { return inner_.remove(key), true; });
     }
 
 private:
+    template <typename Result>
+    Result onGuiThread(const std::function<Result()>& call) {
+        QCoreApplication* app = QCoreApplication::instance();
+        if (!app || QThread::currentThread() == app->thread()) return call();
+        // The worker may give up before the GUI thread runs the call: the call owns what it uses.
+        auto promise = std::make_shared<std::promise<Result>>();
+        std::future<Result> future = promise->get_future();
+        QMetaObject::invokeMethod(app, [promise, call = std::function<Result()>(call)] {
+            try {
+                promise->set_value(call());
+            } catch (...) {
+                promise->set_exception(std::current_exception());
+            }
+        }, Qt::QueuedConnection);
+        if (future.wait_for(std::chrono::seconds(60)) != std::future_status::ready)
+            throw keyring::KeyringError("the keyring did not answer within a minute");
+        return future.get();
+    }
+
     keyring::SecretStore& inner_;
-    std::mutex mutex_;
 };
 
 std::string readFile(const fs::path& path) {
@@ -87,7 +109,7 @@ struct Shared {
     std::string device;
     service::SecureSettings secure;
     pki::TrustStore roots;
-    SerializedSecrets secrets;
+    GuiThreadSecrets secrets;
     Shared(keyring::SecretStore& keyring) : secrets(keyring) {}
 };
 

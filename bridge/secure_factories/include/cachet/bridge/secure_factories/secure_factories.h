@@ -12,8 +12,8 @@
 
 namespace cachet::bridge::secure_factories {
 
-// `keyring` must outlive the service; the engines use it from their worker
-// threads, one call at a time.
+// `keyring` must outlive the service; it is used on the GUI thread only
+// (calls from the engines' workers are queued there).
 void install(service::ServiceOptions& options, keyring::SecretStore& keyring, const std::filesystem::path& directory);
 
 }  // namespace cachet::bridge::secure_factories
