@@ -152,6 +152,8 @@ MailService::MailService(ServiceOptions options, keyring::SecretStore& keyring, 
 
 MailService::~MailService() {
     setupWorker_->stop();
+    for (auto& [key, account] : accounts_)
+        if (account->watcher) account->watcher->requestStop();
     for (auto& [key, account] : accounts_) stopAccount(*account);
 }
 
