@@ -44,7 +44,15 @@ MailService::MailService(ServiceOptions options, keyring::SecretStore& keyring, 
     : QObject(parent), options_(std::move(options)), keyring_(keyring),
       registry_((std::filesystem::create_directories(options_.dataDirectory / "accounts"), options_.dataDirectory / "accounts.json")),
       setupWorker_(std::make_unique<SerialWorker>("mail-setup")), started_(std::chrono::steady_clock::now()) {
-    for (const AccountRecord& record : registry_.accounts()) startAccount(record, std::nullopt);
+    for (const AccountRecord& record : registry_.accounts()) {
+        try {
+            startAccount(record, std::nullopt);
+        } catch (const std::exception& e) {
+            // A store that cannot be opened (a newer schema, a full disk) takes
+            // this account out, not the browser; accounts() says why.
+            startFailures_[lower(record.address)] = e.what();
+        }
+    }
     renewal_.setInterval(std::chrono::duration_cast<std::chrono::milliseconds>(kRenewalPeriod));
     connect(&renewal_, &QTimer::timeout, this, [this] {
         for (auto& [key, account] : accounts_)
@@ -232,13 +240,19 @@ void MailService::slow(const std::string& method, const QJsonObject& p, Done don
 QJsonArray MailService::accountsJson() {
     QJsonArray out;
     for (const AccountRecord& r : registry_.accounts()) {
-        const auto a = account(r.address);
+        const auto running = accounts_.find(lower(r.address));
+        const QJsonObject status = running != accounts_.end()
+                                       ? running->second->status
+                                       : QJsonObject{{"sync", "error"}, {"error", q(startFailures_[lower(r.address)])}};
+        const QJsonObject security = running != accounts_.end() && !running->second->securityState.isEmpty()
+                                         ? running->second->securityState
+                                         : securityStateJson({});
         out.append(QJsonObject{{"address", q(r.address)},
                                {"displayName", q(r.displayName)},
                                {"imap", endpointToJson(r.servers.imap)},
                                {"smtp", endpointToJson(r.servers.smtp)},
-                               {"status", a->status},
-                               {"security", a->securityState.isEmpty() ? securityStateJson({}) : a->securityState}});
+                               {"status", status},
+                               {"security", security}});
     }
     return out;
 }

@@ -134,6 +134,7 @@ void MailService::finishAddAccount(const AccountRecord& record, const std::strin
             accounts_.erase(it);
         }
         registry_.put(record);
+        startFailures_.erase(lower(record.address));
         startAccount(record, password);
         for (const QJsonValue& a : accountsJson())
             if (lower(a.toObject().value("address").toString().toStdString()) == lower(record.address)) o.result = a;
