@@ -65,9 +65,11 @@ bool WebPage::allowsNavigation(const QUrl& url, NavigationType type, bool isMain
 }
 
 bool WebPage::acceptNavigationRequest(const QUrl& url, NavigationType type, bool isMainFrame) {
-    // mailto: from any page composes in Cachet's mail tab (Application's handler).
+    // mailto: from any page composes in Cachet's mail tab (Application's
+    // handler), for a link the user followed or typed; redirects and script
+    // navigations to mailto: do nothing (a page must not keep taking over the mail tab).
     if (url.scheme() == QLatin1String("mailto")) {
-        QDesktopServices::openUrl(url);
+        if (type == NavigationTypeLinkClicked || type == NavigationTypeTyped) QDesktopServices::openUrl(url);
         return false;
     }
     if (!allowsNavigation(url, type, isMainFrame)) {

@@ -17,12 +17,16 @@ InboxWatcher::InboxWatcher(sync::MailAccount account, keyring::SecretStore& secr
 
 InboxWatcher::~InboxWatcher() { stop(); }
 
-void InboxWatcher::stop() {
+void InboxWatcher::requestStop() {
     {
         std::lock_guard lock(mutex_);
         stopping_ = true;
     }
     wake_.notify_all();
+}
+
+void InboxWatcher::stop() {
+    requestStop();
     if (thread_.joinable()) thread_.join();
 }
 

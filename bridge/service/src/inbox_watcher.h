@@ -28,7 +28,10 @@ public:
     InboxWatcher(sync::MailAccount account, keyring::SecretStore& secrets, std::filesystem::path storeFile,
                  std::chrono::milliseconds slice, Callbacks callbacks);
     ~InboxWatcher();  // stop()
-    void stop();
+    // Asks the thread to end after its current IDLE slice, without waiting:
+    // many watchers can then end in one slice's time.
+    void requestStop();
+    void stop();  // requestStop(), then waits for the thread
 
 private:
     void run();

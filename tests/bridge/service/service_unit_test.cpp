@@ -5,6 +5,7 @@
 
 #include <QFile>
 
+#include "cachet/bridge/store/account_store.h"
 #include "cachet/bridge/sync/memory_secret_store.h"
 #include "service_harness.h"
 #include "support/process.h"
@@ -109,6 +110,30 @@ TEST(MailBridgeRequests, AcceptsAnEmptyRequestWhereNothingIsNeeded) {
     EXPECT_EQ(parse(h.bridge->accounts()).value("result").toArray().size(), 0);
     EXPECT_EQ(parse(h.bridge->takeEvents()).value("result").toArray().size(), 0);
     EXPECT_EQ(parse(h.bridge->contacts("{\"prefix\": \"a\"}")).value("result").toArray().size(), 0);
+}
+
+TEST(MailServiceStart, AnAccountWhoseStoreCannotOpenIsReportedNotFatal) {
+    test::TempDir dir;
+    const std::string data = dir.file("mail");
+    std::filesystem::create_directories(data + "/accounts");
+    test::writeFile(data + "/accounts.json",
+                    R"({"version":1,"accounts":[{"address":"new@example.test","imap":{"host":"127.0.0.1","port":9,"security":"tls"},)"
+                    R"("smtp":{"host":"127.0.0.1","port":9,"security":"tls"}},{"address":"broken"}]})");
+    {
+        bridge::store::AccountStore newer(data + "/accounts/new@example.test.sqlite");
+        newer.database().exec("PRAGMA user_version = 99");  // written by a newer Cachet
+    }
+    bridge::sync::MemorySecretStore keyring;
+    ServiceOptions o;
+    o.dataDirectory = data;
+    o.watchInbox = false;
+    Harness h(o, keyring);
+    const QJsonArray accounts = h.result("accounts").toArray();
+    ASSERT_EQ(accounts.size(), 1);  // the damaged entry is skipped
+    const QJsonObject status = accounts[0].toObject().value("status").toObject();
+    EXPECT_EQ(str(status.value("sync")), "error");
+    EXPECT_NE(str(status.value("error")).find("newer"), std::string::npos) << json(status).toStdString();
+    EXPECT_EQ(errorCode(h.call("folders", {{"account", "new@example.test"}})), "not-found");
 }
 
 }  // namespace

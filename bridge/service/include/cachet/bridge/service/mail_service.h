@@ -137,6 +137,7 @@ private:
     keyring::SecretStore& keyring_;
     AccountRegistry registry_;
     std::map<std::string, std::shared_ptr<Account>> accounts_;  // by lower-cased address
+    std::map<std::string, std::string> startFailures_;         // accounts that could not start, and why
     std::unique_ptr<class SerialWorker> setupWorker_;  // discovery and login checks of new accounts
     AttachmentHandler attachmentHandler_;
     QTimer renewal_;
