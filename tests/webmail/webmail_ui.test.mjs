@@ -375,7 +375,10 @@ test('search: / focuses the box; results open in the reader', async () => {
     await page.locator('#search-results .search-row').first().waitFor();
     assert.deepEqual(await page.$$eval('#search-results .search-row', (els) => els.map((e) => e.dataset.uid)), ['42000']);
     assert.equal((await m.calls('search')).at(-1).words, 'quarterly report 42');
-    await page.click('#search-results .search-row');
+    // Arrow down from the box to the result, Enter opens it.
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.uid), '42000');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('reader-subject').textContent === 'Quarterly report 42');
     await page.focus('#search-input');
     await page.keyboard.press('Escape');
