@@ -256,8 +256,11 @@ test('compose: chips with autocomplete and key status, draft autosave, a failed 
         assert.fail(`chips: ${await page.$$eval('#compose .chip', (els) => els.map((e) => e.dataset.address))}, focus: ${await page.evaluate(() => document.activeElement.id)}`);
     });
     await page.waitForFunction(() => document.querySelector('.chip[data-address="bob@example.test"] .key-status')?.textContent.includes('will be encrypted'));
+    // Statuses come from debounced recipientStatus() calls: wait for Carol's too.
+    await page.waitForFunction(() => document.querySelector('.chip[data-address="carol@plain.test"] .key-status')?.textContent.includes('not encrypted'));
     assert.match(await chip('carol@plain.test').locator('.key-status').textContent(), /not encrypted: no certificate/);
     assert.match(await chip('not-an-address').textContent(), /not a valid address/);
+    await page.waitForFunction(() => document.getElementById('compose-encryption').textContent.includes('carol@plain.test'));
     assert.match(await page.textContent('#compose-encryption'), /signed but not encrypted: no certificate for carol@plain.test/);
     // Sending with an invalid address is refused in the page.
     await page.click('#compose-send');
