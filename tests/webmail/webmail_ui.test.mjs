@@ -352,7 +352,8 @@ test('closing compose keeps the draft; a draft that cannot be saved keeps compos
 });
 
 test('a local draft not sent yet is offered and reopens with its fields', async () => {
-    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: []};
+    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: [],
+                   html: '<p>Dear <b>Bob</b>,</p><style>#app{display:none}</style><img src="x" onerror="alert(1)">'};
     const m = await openMail(browser, server, {inboxSize: 10, localDrafts: [draft]});
     const {page} = m;
     await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('not sent yet'));
@@ -360,6 +361,12 @@ test('a local draft not sent yet is offered and reopens with its fields', async 
     await page.locator('#compose').waitFor();
     assert.equal(await page.inputValue('#compose-subject'), 'Half written');
     assert.equal(await page.textContent('#compose-body'), 'Dear Bob,');
+    // Rich drafts come back sanitized, without style sheets (they would restyle the page).
+    const body = await page.innerHTML('#compose-body');
+    assert.match(body, /<b>Bob<\/b>/);
+    assert.doesNotMatch(body, /<style|onerror/);
+    assert.equal(await page.locator('#app').isVisible(), true);
+    assert.equal(await page.getAttribute('#compose-rich', 'aria-pressed'), 'true');
     await page.click('#compose-send');
     await until(async () => (await m.calls('send')).length === 1, 'send');
     assert.equal((await m.calls('send'))[0].draftId, 'local-7', 'sending names the draft, so the service can drop it once accepted');
