@@ -77,7 +77,7 @@ export async function openMail(browser, server, config, options) {
         reducedMotion: 'reduce'
     });
     openContexts.add(context);
-    context.setDefaultTimeout(10000);
+    context.setDefaultTimeout(20000);  // a loaded 2-core CI machine
     const page = await context.newPage();
     const dialogs = [];
     page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
@@ -119,7 +119,7 @@ export async function openMail(browser, server, config, options) {
 
 // Polls `fn` until it returns a truthy value or the deadline passes.
 export async function until(fn, what, timeoutMs) {
-    const deadline = Date.now() + (timeoutMs || 10000);
+    const deadline = Date.now() + (timeoutMs || 20000);
     let last;
     for (;;) {
         last = await fn();

@@ -256,8 +256,11 @@ test('compose: chips with autocomplete and key status, draft autosave, a failed 
         assert.fail(`chips: ${await page.$$eval('#compose .chip', (els) => els.map((e) => e.dataset.address))}, focus: ${await page.evaluate(() => document.activeElement.id)}`);
     });
     await page.waitForFunction(() => document.querySelector('.chip[data-address="bob@example.test"] .key-status')?.textContent.includes('will be encrypted'));
+    // Statuses come from debounced recipientStatus() calls: wait for Carol's too.
+    await page.waitForFunction(() => document.querySelector('.chip[data-address="carol@plain.test"] .key-status')?.textContent.includes('not encrypted'));
     assert.match(await chip('carol@plain.test').locator('.key-status').textContent(), /not encrypted: no certificate/);
     assert.match(await chip('not-an-address').textContent(), /not a valid address/);
+    await page.waitForFunction(() => document.getElementById('compose-encryption').textContent.includes('carol@plain.test'));
     assert.match(await page.textContent('#compose-encryption'), /signed but not encrypted: no certificate for carol@plain.test/);
     // Sending with an invalid address is refused in the page.
     await page.click('#compose-send');
@@ -349,7 +352,8 @@ test('closing compose keeps the draft; a draft that cannot be saved keeps compos
 });
 
 test('a local draft not sent yet is offered and reopens with its fields', async () => {
-    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: []};
+    const draft = {draftId: 'local-7', to: ['bob@example.test'], cc: [], bcc: [], subject: 'Half written', text: 'Dear Bob,', attachments: [],
+                   html: '<p>Dear <b>Bob</b>,</p><style>#app{display:none}</style><img src="x" onerror="alert(1)">'};
     const m = await openMail(browser, server, {inboxSize: 10, localDrafts: [draft]});
     const {page} = m;
     await page.waitForFunction(() => document.getElementById('status-text').textContent.includes('not sent yet'));
@@ -357,6 +361,12 @@ test('a local draft not sent yet is offered and reopens with its fields', async 
     await page.locator('#compose').waitFor();
     assert.equal(await page.inputValue('#compose-subject'), 'Half written');
     assert.equal(await page.textContent('#compose-body'), 'Dear Bob,');
+    // Rich drafts come back sanitized, without style sheets (they would restyle the page).
+    const body = await page.innerHTML('#compose-body');
+    assert.match(body, /<b>Bob<\/b>/);
+    assert.doesNotMatch(body, /<style|onerror/);
+    assert.equal(await page.locator('#app').isVisible(), true);
+    assert.equal(await page.getAttribute('#compose-rich', 'aria-pressed'), 'true');
     await page.click('#compose-send');
     await until(async () => (await m.calls('send')).length === 1, 'send');
     assert.equal((await m.calls('send'))[0].draftId, 'local-7', 'sending names the draft, so the service can drop it once accepted');
@@ -375,7 +385,10 @@ test('search: / focuses the box; results open in the reader', async () => {
     await page.locator('#search-results .search-row').first().waitFor();
     assert.deepEqual(await page.$$eval('#search-results .search-row', (els) => els.map((e) => e.dataset.uid)), ['42000']);
     assert.equal((await m.calls('search')).at(-1).words, 'quarterly report 42');
-    await page.click('#search-results .search-row');
+    // Arrow down from the box to the result, Enter opens it.
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.uid), '42000');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.getElementById('reader-subject').textContent === 'Quarterly report 42');
     await page.focus('#search-input');
     await page.keyboard.press('Escape');

@@ -225,7 +225,7 @@
             subject: W.$('compose-subject').value, text,
             attachments: draft.attachments.map(({filename, mimeType, base64}) => ({filename, mimeType, base64}))
         };
-        if (draft.rich) message.html = W.sanitize.sanitize(el.innerHTML, {}).html;
+        if (draft.rich) message.html = W.sanitize.sanitize(el.innerHTML, {inPage: true}).html;
         if (draft.inReplyTo) message.inReplyTo = draft.inReplyTo;
         if (draft.references) message.references = draft.references;
         return message;
@@ -287,7 +287,7 @@
         el.contentEditable = 'plaintext-only';
         el.textContent = v.text || '';
         setRich(false);
-        if (v.html) { setRich(true); el.innerHTML = W.sanitize.sanitize(v.html, {}).html; }
+        if (v.html) { setRich(true); el.innerHTML = W.sanitize.sanitize(v.html, {inPage: true}).html; }
         draft.attachments = (v.attachments || []).map((a) => Object.assign({size: Math.floor((a.base64 || '').length * 3 / 4)}, a));
         renderAttachments();
         setStatus('');

@@ -11,6 +11,8 @@
     function onKey(e) {
         if (!W.$('setup').hidden || e.defaultPrevented || e.altKey) return;
         if (typing(e.target)) return;
+        // Controls with keys of their own (Enter on a button, a folder, a search result).
+        if (e.target.closest && e.target.closest('button, a, summary, #folder-list, #search-results, #reader-attachments')) return;
         if ((e.ctrlKey || e.metaKey) && e.key !== 'Enter') return;
         const reading = W.reader.current;
         const inCompose = W.compose.isOpen && W.$('compose').contains(e.target);

@@ -65,8 +65,11 @@
         });
         const clean = purify.sanitize(String(html || ''), {
             USE_PROFILES: {html: true},
-            FORBID_TAGS, FORBID_ATTR,
-            ADD_TAGS: ['style'],
+            // Style sheets only inside the reader's frame: in compose (the
+            // page itself) a <style> would restyle the whole webmail.
+            FORBID_TAGS: opts.inPage ? [...FORBID_TAGS, 'style'] : FORBID_TAGS,
+            FORBID_ATTR,
+            ADD_TAGS: opts.inPage ? [] : ['style'],
             ALLOW_DATA_ATTR: false,
             WHOLE_DOCUMENT: false,
             FORCE_BODY: true,

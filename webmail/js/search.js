@@ -44,7 +44,18 @@
         const live = W.debounce(() => run(box.value), 250);
         W.$('search-form').addEventListener('submit', (e) => { e.preventDefault(); live.cancel(); run(box.value); });
         box.addEventListener('input', () => { if (box.value.trim().length >= 2) live(); else if (!box.value) close(); });
-        box.addEventListener('keydown', (e) => { if (e.key === 'Escape') { close(); W.list.focus(); } });
+        box.addEventListener('keydown', (e) => {
+            if (e.key === 'Escape') { close(); W.list.focus(); }
+            else if (e.key === 'ArrowDown' && W.$('search-results').firstElementChild) { e.preventDefault(); W.$('search-results').firstElementChild.focus(); }
+        });
+        // Arrows move between results; Escape goes back to the box.
+        W.$('search-results').addEventListener('keydown', (e) => {
+            const row = e.target.closest('.search-row');
+            if (!row) return;
+            if (e.key === 'ArrowDown' && row.nextElementSibling) { e.preventDefault(); row.nextElementSibling.focus(); }
+            else if (e.key === 'ArrowUp') { e.preventDefault(); (row.previousElementSibling || box).focus(); }
+            else if (e.key === 'Escape') { e.preventDefault(); box.focus(); }
+        });
         W.$('search-close').addEventListener('click', () => { close(); W.list.focus(); });
     }
 
