@@ -1,6 +1,7 @@
 // MailProtectionEngine::protect: sign (device key, signed attributes, RFC 3161
 // token from the cloud TSA), then encrypt to every recipient and to ourselves
 // (DESIGN.md "The mail flow" 5, "Algorithm choices").
+#include <functional>
 #include <map>
 
 #include "cachet/pki/envelope.h"
@@ -15,18 +16,46 @@ struct TimestampUnavailable : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The SignOptions timestamper over the cloud's /tsa (RFC 3161 over HTTP). A
+// failure is recorded in `problem` and thrown on, so the caller can sign again
+// without a token.
+std::function<pki::Bytes(pki::ByteView)> cloudTimestamper(aecm::HttpTransport& http, std::string base,
+                                                          pki::KeyType signerType, const pki::TrustStore& roots,
+                                                          std::string& problem) {
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    auto transport = [&http, base](pki::ByteView request) {
+        const auto response =
+            http.send({"POST",
+                       base + "/tsa",
+                       {{"Content-Type", "application/timestamp-query"}, {"Accept", "application/timestamp-reply"}},
+                       pki::toString(request)});
+        if (response.status != 200)
+            throw std::runtime_error("timestamp authority answered HTTP " + std::to_string(response.status));
+        return pki::toBytes(response.body);
+    };
+    auto timestamper = pki::makeTimestamper(transport, pki::timestampHashFor(signerType), roots);
+    return [timestamper, &problem](pki::ByteView signatureValue) {
+        try {
+            return timestamper(signatureValue);
+        } catch (const std::exception& e) {
+            problem = e.what();
+            throw TimestampUnavailable(e.what());
+        }
+    };
+}
+
 }  // namespace
 
 ProtectResult MailProtectionEngine::Impl::protect(const std::string& message, const std::string& from,
-                                            const std::vector<std::string>& recipients, const ProtectOptions& options) {
+                                                  const std::vector<std::string>& recipients,
+                                                  const ProtectOptions& options) {
     ProtectResult result;
     const SplitMessage split = splitMessage(message);
     std::string entity = entityOf(split);
     const pki::TimePoint now = s.clock();
     std::vector<std::string> notes;
 
-    if (lowerAscii(from) != s.mailbox)
-        notes.push_back("sender " + from + " is not this account (" + s.mailbox + ")");
+    if (lowerAscii(from) != s.mailbox) notes.push_back("sender " + from + " is not this account (" + s.mailbox + ")");
 
     // Every envelope recipient once, ourselves left out (we are added as a recipient anyway).
     std::vector<std::string> others;
@@ -42,8 +71,7 @@ ProtectResult MailProtectionEngine::Impl::protect(const std::string& message, co
     const std::vector<Family> order =
         s.preferSm2 ? std::vector{Family::Sm2, Family::RsaEc} : std::vector{Family::RsaEc, Family::Sm2};
     auto senderHas = [&](Family f) {
-        return ownKey(aecm::KeyRole::Signing, f).has_value() &&
-               ownKey(aecm::KeyRole::Encryption, f).has_value();
+        return ownKey(aecm::KeyRole::Signing, f).has_value() && ownKey(aecm::KeyRole::Encryption, f).has_value();
     };
     std::optional<Family> encryptFamily;
     if (options.encrypt || options.requireEncryption) {
@@ -63,10 +91,10 @@ ProtectResult MailProtectionEngine::Impl::protect(const std::string& message, co
                 if (!wanted && senderHas(f)) wanted = f;
             if (!wanted) notes.push_back("no encryption certificate of ours: not encrypted");
             for (const auto& a : others)
-                if (!wanted || !newestOfFamily(known[a], *wanted)) result.withoutCertificate.push_back(a);
+                if (wanted && !newestOfFamily(known[a], *wanted)) result.withoutCertificate.push_back(a);
             if (!result.withoutCertificate.empty())
-                notes.push_back("not encrypted: no certificate for " + std::to_string(result.withoutCertificate.size()) +
-                                " recipient(s)");
+                notes.push_back("not encrypted: no certificate for " +
+                                std::to_string(result.withoutCertificate.size()) + " recipient(s)");
         }
     }
 
@@ -97,29 +125,8 @@ ProtectResult MailProtectionEngine::Impl::protect(const std::string& message, co
             if (const auto enc = ownKey(aecm::KeyRole::Encryption, signFamily))
                 so.encryptionCertificate = enc->chain.front();
             std::string timestampProblem;
-            if (options.timestamp) {
-                std::string base = s.cloudUrl;
-                while (!base.empty() && base.back() == '/') base.pop_back();
-                auto transport = [this, base](pki::ByteView request) {
-                    const auto response = http.send({"POST", base + "/tsa",
-                                                      {{"Content-Type", "application/timestamp-query"},
-                                                       {"Accept", "application/timestamp-reply"}},
-                                                      pki::toString(request)});
-                    if (response.status != 200)
-                        throw std::runtime_error("timestamp authority answered HTTP " + std::to_string(response.status));
-                    return pki::toBytes(response.body);
-                };
-                auto timestamper = pki::makeTimestamper(transport, pki::timestampHashFor(signer.key.type()),
-                                                        s.cloudRoots);
-                so.timestamper = [timestamper, &timestampProblem](pki::ByteView signatureValue) {
-                    try {
-                        return timestamper(signatureValue);
-                    } catch (const std::exception& e) {
-                        timestampProblem = e.what();
-                        throw TimestampUnavailable(e.what());
-                    }
-                };
-            }
+            if (options.timestamp)
+                so.timestamper = cloudTimestamper(http, s.cloudUrl, signer.key.type(), s.cloudRoots, timestampProblem);
             pki::StringSink signedEntity;
             try {
                 pki::MemorySource in(entity);
@@ -148,8 +155,7 @@ ProtectResult MailProtectionEngine::Impl::protect(const std::string& message, co
             allGcm = allGcm && k.capabilities.aesGcm;
         }
         // And to ourselves, so Sent stays readable on every device of the mailbox.
-        to.emplace_back(ownKey(aecm::KeyRole::Encryption, *encryptFamily)->chain.front(),
-                        pki::RsaPadding::Oaep);
+        to.emplace_back(ownKey(aecm::KeyRole::Encryption, *encryptFamily)->chain.front(), pki::RsaPadding::Oaep);
         pki::EncryptOptions eo;
         eo.cipher = *encryptFamily == Family::Sm2 ? pki::ContentCipher::Sm4Cbc
                     : allGcm                      ? pki::ContentCipher::Aes256Gcm
