@@ -119,13 +119,15 @@ struct MailProtectionEngine::Impl {
     // the people we write to are enrolled at the same cloud.
     std::vector<Certificate> cloudIntermediates() const;
 
-    LookupOutcome lookupOne(const std::string& address);                   // recipient_lookup.cpp
-    void describe(LookupOutcome& o) const;                                 // recipient_lookup.cpp
+    // recipient_lookup.cpp
+    LookupOutcome lookupOne(const std::string& address);
+    void describe(LookupOutcome& o) const;
+    // message_protect.cpp
     ProtectResult protect(const std::string& message, const std::string& from,
-                          const std::vector<std::string>& recipients, const ProtectOptions& options);  // message_protect.cpp
-    OpenedMessage open(const std::string& raw);                            // message_open.cpp
-    bool harvest(const pki::SignerVerification& signer, const pki::VerifyResult& verified);  // message_open.cpp
-
+                          const std::vector<std::string>& recipients, const ProtectOptions& options);
+    // message_open.cpp
+    OpenedMessage open(const std::string& raw);
+    bool harvest(const pki::SignerVerification& signer, const pki::VerifyResult& verified);
 };
 
 }  // namespace cachet::bridge::secure

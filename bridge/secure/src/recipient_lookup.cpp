@@ -46,20 +46,30 @@ LookupOutcome MailProtectionEngine::Impl::lookupOne(const std::string& address) 
     } catch (const std::exception& e) {
         o.status.detail = std::string("recipient cache: ") + e.what();
     }
-    const auto visit = cache.lastDirectoryAnswer(address);
+    std::optional<RecipientCache::DirectoryVisit> visit;
+    try {
+        visit = cache.lastDirectoryAnswer(address);
+    } catch (const std::exception&) {
+        // An unreadable cache is asked around: the directory answers.
+    }
     const bool harvested = std::any_of(cached.begin(), cached.end(),
                                        [](const auto& c) { return c.source == CertificateSource::Harvested; });
     const auto ttl = visit && visit->found ? s.directoryTtl : s.negativeTtl;
     const bool directoryFresh = visit && nowSeconds - visit->at < ttl.count();
-    bool askDirectory = !harvested && !directoryFresh;
-    if (askDirectory) {
+    if (!harvested && !directoryFresh) {
         RecipientDirectory directory(http, s.cloudUrl, s.cloudRoots, cloudIntermediates());
         const DirectoryAnswer answer = directory.lookup(address, now);
         switch (answer.status) {
             case DirectoryAnswer::Status::Found:
             case DirectoryAnswer::Status::NotFound:
-                cache.putDirectoryAnswer(address, answer.encryption, nowSeconds);
-                cached = cache.certificates(address, nowSeconds);
+                try {
+                    cache.putDirectoryAnswer(address, answer.encryption, nowSeconds);
+                    cached = cache.certificates(address, nowSeconds);
+                } catch (const std::exception&) {
+                    // Not remembered this time; the answer itself still counts.
+                    for (const auto& c : answer.encryption)
+                        cached.push_back({address, c, CertificateSource::Directory, {true, true}, nowSeconds});
+                }
                 o.status.source = answer.encryption.empty() ? CertificateSource::None : CertificateSource::Directory;
                 if (answer.encryption.empty()) o.status.detail = answer.detail;
                 break;
