@@ -82,7 +82,8 @@ RecipientCache::RecipientCache(const std::filesystem::path& file) {
     }
     sqlite3_busy_timeout(db_, 5000);
     exec(db_,
-         "PRAGMA journal_mode=WAL;"
+         // Public data that can be fetched again: no fsync per commit (WAL keeps it consistent).
+         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
          // One row per (address, certificate); the same certificate may be known from
          // both sources (one row each), so losing the directory entry keeps the harvested one.
          "CREATE TABLE IF NOT EXISTS recipient_certificates ("

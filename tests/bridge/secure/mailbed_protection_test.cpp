@@ -486,6 +486,20 @@ TEST_F(ProtectionOnMailBed, CarolsOpensslMailTeachesAliceHerCertificate) {
     EXPECT_EQ(verified.exitCode, 0) << verified.output;
     EXPECT_NE(readFile(dir_->file("reply-content.eml")).find("Got it."), std::string::npos);
 
+    // To carol and bob at once: one content cipher both read (CBC), each recipient's own
+    // key transport (carol PKCS#1 v1.5, bob OAEP); both open it.
+    Person& bob = person("bob");
+    const ProtectResult both = engine->protect(compose(alice.address, carol, "To both", "Both of you.", nullptr),
+                                               alice.address, {carol, bob.address}, {});
+    ASSERT_TRUE(both.isEncrypted) << both.note;
+    EXPECT_NE(both.message.find("smime-type=enveloped-data"), std::string::npos);
+    const auto printed = run({"openssl", "cms", "-cmsout", "-print", "-in", file("both.eml", both.message)}).output;
+    EXPECT_NE(printed.find("rsaesOaep"), std::string::npos) << "bob (and alice herself) get OAEP";
+    EXPECT_NE(printed.find("algorithm: rsaEncryption"), std::string::npos) << "carol gets PKCS#1 v1.5";
+    EXPECT_EQ(run({"openssl", "cms", "-decrypt", "-in", file("both.eml", both.message), "-inkey", d + "/carol.key",
+                   "-recip", d + "/carol.pem"}).exitCode, 0);
+    EXPECT_EQ(bob.engine->open(both.message).report.decryption, "ok");
+
     // NSS (cmsutil) reads it as well: the mode a plain S/MIME client is sent is one NSS 3.87 reads.
     const std::string db = "sql:" + dir_->file("carol-nss");
     std::filesystem::create_directories(dir_->file("carol-nss"));

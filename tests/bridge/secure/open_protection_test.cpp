@@ -228,6 +228,48 @@ TEST_F(EngineInProcess, AnOpaqueSignatureWithoutSmimeTypeIsReadAsSignedNotAsAFai
     EXPECT_NE(opened.message.find("opaque body"), std::string::npos) << opened.message;
 }
 
+TEST_F(EngineInProcess, AnExpiredSignerIsJudgedAtTheTimestampsTime) {
+    auto alice = account("alice@example.test", dir.file("alice.sqlite"));
+    auto bob = account("bob@example.test", dir.file("bob.sqlite"));
+    MailProtectionEngine sender(*alice->vault, cloud, settings("alice@example.test", "a.sqlite"));
+    ProtectOptions signedOnly;
+    signedOnly.encrypt = false;
+    ProtectOptions noTimestamp = signedOnly;
+    noTimestamp.timestamp = false;
+    const std::string m = message("alice@example.test", "bob@example.test", "old news");
+    const ProtectResult stamped = sender.protect(m, "alice@example.test", {}, signedOnly);
+    const ProtectResult bare = sender.protect(m, "alice@example.test", {}, noTimestamp);
+    ASSERT_TRUE(stamped.isTimestamped);
+    ASSERT_FALSE(bare.isTimestamped);
+    // Years later alice's signing certificate has expired.
+    now = alice->signing.cert.notAfter() + 24h;
+    MailProtectionEngine reader(*bob->vault, cloud, settings("bob@example.test", "b.sqlite"));
+    const OpenedMessage withToken = reader.open(stamped.message);
+    EXPECT_EQ(withToken.report.timestamp, "valid") << withToken.report.detail;
+    EXPECT_EQ(withToken.report.signature, "valid") << withToken.report.detail;
+    const OpenedMessage without = reader.open(bare.message);
+    EXPECT_EQ(without.report.signature, "expired");
+    EXPECT_FALSE(without.report.harvested);
+}
+
+TEST_F(EngineInProcess, AnUntrustedSignerTeachesTheCacheNothing) {
+    auto bob = account("bob@example.test", dir.file("bob.sqlite"));
+    // mallory's CA is not one bob trusts; her certificate claims alice's address.
+    const Identity mallory =
+        cachet::test::rsaHierarchy().issue("alice@example.test", CertificatePurpose::Signing, KeyType::Rsa);
+    const std::string inner = "Content-Type: text/plain\r\n\r\nsend your secrets here\r\n";
+    pki::MemorySource in(inner);
+    pki::StringSink signedEntity;
+    pki::sign(in, signedEntity, {mallory.key, mallory.cert, mallory.chain});
+    MailProtectionEngine reader(*bob->vault, cloud, settings("bob@example.test", "b.sqlite"));
+    const OpenedMessage opened = reader.open("From: alice@example.test\r\n" + signedEntity.data());
+    EXPECT_EQ(opened.report.signature, "untrusted");
+    EXPECT_FALSE(opened.report.harvested);
+    EXPECT_TRUE(reader.cache().certificates("alice@example.test", std::chrono::duration_cast<std::chrono::seconds>(
+                                                                       now.time_since_epoch()).count())
+                    .empty());
+}
+
 TEST_F(EngineInProcess, HostileBytesAreReportedNeverThrownAndTheRawMessageIsKept) {
     auto bob = account("bob@example.test", dir.file("bob.sqlite"));
     MailProtectionEngine reader(*bob->vault, cloud, settings("bob@example.test", "b.sqlite"));

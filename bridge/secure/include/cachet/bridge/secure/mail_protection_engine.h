@@ -36,7 +36,9 @@ struct MailProtectionSettings {
     pki::TrustStore extraRoots;
     std::filesystem::path cacheFile;  // the recipient cache; put it beside the vault
     bool preferSm2 = false;           // SM2 when every party can; otherwise RSA/EC
-    std::chrono::seconds directoryTtl{std::chrono::hours(24)};     // re-ask the directory after this
+    // Re-ask the directory after this: a revoked or superseded certificate leaves the
+    // directory, so this bounds how long we may still encrypt to one.
+    std::chrono::seconds directoryTtl{std::chrono::hours(1)};
     std::chrono::seconds negativeTtl{std::chrono::minutes(10)};    // a "no certificate" answer lasts this long
     std::function<pki::TimePoint()> clock;  // default: the system clock
 };
