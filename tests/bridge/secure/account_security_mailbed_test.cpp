@@ -307,7 +307,6 @@ TEST_F(AccountSecurityOnMailBed, SecondDeviceRestoresTheFirstDevicesKeysViaTheEs
     const Opened opened = opensslOpens(backups.begin()->second, recovery);
     EXPECT_EQ(opened.leafFingerprints, encryption);
     EXPECT_EQ(opened.privateKeys, 2u);
-    EXPECT_NE(opensslOpens(backups.begin()->second, recovery).privateKeys, 0u);
     EXPECT_NE(run({"openssl", "pkcs12", "-in", backups.begin()->second, "-passin", "pass:" + makeRecoveryKey(),
                    "-nodes"}).exitCode, 0) << "another key must not open it";
 
