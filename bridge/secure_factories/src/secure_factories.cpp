@@ -31,13 +31,19 @@ class GuiThreadSecrets final : public keyring::SecretStore {
 public:
     explicit GuiThreadSecrets(keyring::SecretStore& inner) : inner_(inner) {}
     void write(const std::string& key, const std::string& secret) override {
-        onGuiThread<bool>([this, key, secret] { return inner_.write(key, secret), true; });
+        onGuiThread<bool>([this, key, secret] {
+            inner_.write(key, secret);
+            return true;
+        });
     }
     std::optional<std::string> read(const std::string& key) override {
         return onGuiThread<std::optional<std::string>>([this, key] { return inner_.read(key); });
     }
     void remove(const std::string& key) override {
-        onGuiThread<bool>([this, key] { return inner_.remove(key), true; });
+        onGuiThread<bool>([this, key] {
+            inner_.remove(key);
+            return true;
+        });
     }
 
 private:
