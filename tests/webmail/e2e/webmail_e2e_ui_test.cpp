@@ -163,6 +163,7 @@ private slots:
         QVERIFY(files_.isValid());
         const QString autoconfig = files_.filePath(QStringLiteral("autoconfig.xml"));
         writeAutoconfig(autoconfig);
+        if (QTest::currentTestFailed()) return;
         // What scripts/run.sh gives the browser: the bed's CA and its servers.
         qputenv("CACHET_MAIL_CA_FILE", bed_->caFile().c_str());
         qputenv("CACHET_AUTOCONFIG_FILE", autoconfig.toUtf8());
@@ -227,7 +228,8 @@ private slots:
         requirePage();
         QVERIFY(check(QStringLiteral("type('#setup-password', %1)").arg(jsString(QString::fromStdString(bed_->password("alice"))))));
         QVERIFY(check(QStringLiteral("click('#setup-submit')")));
-        QTRY_VERIFY_WITH_TIMEOUT(check(QStringLiteral("$('#folder-list [data-folder=\"INBOX\"]')")), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(check(QStringLiteral("$('#folder-list [data-folder=\"INBOX\"]')")),
+                                  qPrintable(str(QStringLiteral("text('#setup-error') + ' | ' + text('#status-bar')"))), 90000);
         accountAdded_ = true;
         // Every mail delivered so far is unread: the PDF mail and the corpus.
         const int unread = 1 + int(hostile_.size());
@@ -244,6 +246,7 @@ private slots:
     void readMailAndOpenItsPdfInTheViewerTab() {
         requireAccount();
         openMessage(pdfSubject_);
+        if (QTest::currentTestFailed()) return;
         QVERIFY2(str(QStringLiteral("text('#reader-from')")).contains(address("carol")), qPrintable(str(QStringLiteral("text('#reader-from')"))));
         QTRY_VERIFY_WITH_TIMEOUT(check(QStringLiteral("$$('#reader-attachments [data-index]').some(e => e.textContent.includes('statement.pdf'))")),
                                  10000);
@@ -320,6 +323,7 @@ private slots:
         for (const cachet::test::HostileCase& c : hostile_) {
             const QString subject = QStringLiteral("Hostile: ") + c.name;
             openMessage(subject);
+            if (QTest::currentTestFailed()) return;
             const QString marker = QStringLiteral("hostile-case-") + c.name;
             // The sanitised body is in the sandboxed frame (its text kept).
             QTRY_VERIFY2_WITH_TIMEOUT(check(QStringLiteral("($('#reader-frame').srcdoc || '').includes(%1)").arg(jsString(marker))),

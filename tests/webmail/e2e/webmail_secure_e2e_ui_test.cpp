@@ -60,7 +60,9 @@ private:
         QVERIFY(check(QStringLiteral("type('#setup-address', %1)").arg(jsString(address(user)))));
         QVERIFY(check(QStringLiteral("type('#setup-password', %1)").arg(jsString(QString::fromStdString(bed_->password(user))))));
         QVERIFY(check(QStringLiteral("click('#setup-submit')")));
-        QTRY_VERIFY_WITH_TIMEOUT(check(QStringLiteral("$('#folder-list [data-folder=\"INBOX\"]') && !shown($('#setup-address'))")), 30000);
+        QTRY_VERIFY2_WITH_TIMEOUT(check(QStringLiteral("$('#folder-list [data-folder=\"INBOX\"]') && !shown($('#setup-address'))")),
+                                  qPrintable(str(QStringLiteral("text('#setup-error') + ' | ' + text('#setup-discovery') + ' | ' + text('#status-bar')"))),
+                                  90000);
         QTRY_COMPARE_WITH_TIMEOUT(str(QStringLiteral("$('#account-select').value")), address(user), 10000);
         // Enrolment (four certificates, each with a challenge mail) and the key backup.
         QTRY_VERIFY2_WITH_TIMEOUT(securityPhase() == QLatin1String("ready") || securityPhase() == QLatin1String("error"),
@@ -138,8 +140,11 @@ private slots:
     }
 
     void aliceAndBobGetTheirCertificatesWithNoClick() {
+        // A helper's failed check returns from the helper only.
         addAccount("bob");
+        if (QTest::currentTestFailed()) return;
         addAccount("alice");
+        if (QTest::currentTestFailed()) return;
         ready_ = true;
     }
 
@@ -179,6 +184,7 @@ private slots:
     void bobReadsItDecryptedSignedAndTimestamped() {
         if (!ready_) QSKIP("the accounts are not ready");
         switchTo("bob");
+        if (QTest::currentTestFailed()) return;
         QVERIFY(page().openMessage(subject_));
         QTRY_COMPARE_WITH_TIMEOUT(str(QStringLiteral("$('#security-panel').dataset.decryption")), QStringLiteral("ok"), 10000);
         QCOMPARE(str(QStringLiteral("$('#security-panel').dataset.signature")), QStringLiteral("valid"));
