@@ -202,6 +202,9 @@ void MailService::startAccount(const AccountRecord& record, std::optional<std::s
         setStatus(address, "syncing");
         sync::SyncEngine& e = acc.ensureEngine();
         e.syncFolderList();
+        // The list of folders is known now: a page that asked before (a new
+        // account) shows it, even when no folder has mail to announce.
+        emitEvent({{"type", "folderChanged"}, {"account", q(address)}, {"folder", ""}});
         std::vector<std::string> names{"INBOX"};
         for (const auto& f : acc.store->folders())
             if (f.name != "INBOX") names.push_back(f.name);
