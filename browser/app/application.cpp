@@ -117,8 +117,13 @@ Application::Application(ApplicationOptions options, QObject* parent)
     }
     const std::filesystem::path mailDirectory = (options_.dataDirectory + QStringLiteral("/mail")).toStdString();
     auto serviceOptions = bridge::service::ServiceOptions::fromEnvironment(mailDirectory);
-    // S/MIME with no click (issue 6) when a cloud is configured; else mail goes plain.
-    bridge::secure_factories::install(serviceOptions, *keyring, mailDirectory / "secure");
+    // S/MIME with no click (issue 6) when a cloud is configured; else mail goes
+    // plain. A cloud set up wrongly (unreadable roots...) must not stop the browser.
+    try {
+        bridge::secure_factories::install(serviceOptions, *keyring, mailDirectory / "secure");
+    } catch (const std::exception& e) {
+        qWarning("cachet: encrypted mail is off: %s", e.what());
+    }
     mail_ = new bridge::service::MailService(std::move(serviceOptions), *keyring, this);
     mail_->setAttachmentHandler([this](const bridge::service::AttachmentFile& file) { return takeAttachment(file); });
     PageBridge::setMailService(mail_);
