@@ -46,6 +46,7 @@ void WebPage::checkBridgeArrived(bool ok) {
                           qWarning().noquote() << "bridge: no transport in" << shown.toDisplayString() << "after reloading";
                           return;
                       }
+                      qInfo().noquote() << "bridge: loading" << shown.toDisplayString() << "again to give it its transport";
                       bridge_->reinstall();
                       triggerAction(QWebEnginePage::Reload);
                   });
