@@ -157,7 +157,7 @@ test('keyboard: j/k, Shift+j, Enter, s, Delete; Ctrl and Shift clicks select', a
     // Ctrl+click adds, Shift+click extends from the anchor.
     await page.click('#message-list .message-row[data-uid="500"]');
     await page.click('#message-list .message-row[data-uid="495"]', {modifiers: ['Control']});
-    assert.equal(await page.locator('#message-list .message-row[aria-selected="true"]').count(), 2);
+    await page.waitForFunction(() => document.querySelectorAll('#message-list .message-row[aria-selected="true"]').length === 2);
     // The list is now 500, 496, 495, 494, 493, 492…: the range is 495…492.
     await page.click('#message-list .message-row[data-uid="492"]', {modifiers: ['Shift']});
     await page.waitForFunction(() => document.querySelectorAll('#message-list .message-row[aria-selected="true"]').length === 4);
