@@ -1,10 +1,13 @@
-# MailProtection. Unit: the message split, the recipient cache, the directory
-# client against the real cachet-cloud... (see each file). Mail: the mail bed +
-# cachet-cloud + AECM enrolment, checked with the openssl CLI.
+# MailProtection. Unit: the message split (exact bytes); the engine in process
+# with a scripted cloud (directory requests byte for byte, cache lifetimes on a
+# moved clock, an in-process RFC 3161 authority, hostile input). Mail: the mail
+# bed + the real cachet-cloud + AECM enrolment, checked with openssl, NSS cmsutil
+# and gpgsm.
 cachet_add_gtest(secure_protection_unit_test LABELS unit TIMEOUT 300
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/message_parts_protection_test.cpp
           ${CMAKE_CURRENT_LIST_DIR}/open_protection_test.cpp)
-target_link_libraries(secure_protection_unit_test PRIVATE cachet_bridge_secure)
+find_package(Poco REQUIRED COMPONENTS Foundation JSON)
+target_link_libraries(secure_protection_unit_test PRIVATE cachet_bridge_secure Poco::JSON)
 target_include_directories(secure_protection_unit_test PRIVATE ${PROJECT_SOURCE_DIR}/tests/bridge/aecm)
 
 cachet_add_gtest(secure_protection_mailbed_test LABELS mail interop TIMEOUT 900
