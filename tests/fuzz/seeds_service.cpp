@@ -17,7 +17,7 @@ void serviceSeeds(SeedWriter& seeds) {
     add("send", "send", R"({"account":"fuzz@example.test","to":["Bob <bob@example.test>"],"subject":"s","text":"t",)"
                         R"("attachments":[{"filename":"a.txt","mimeType":"text/plain","base64":"aGVsbG8="}]})");
     add("savedraft", "saveDraft", R"({"account":"fuzz@example.test","draftId":"d1","to":["not an address"]})");
-    add("addaccount", "addAccount", R"({"address":"x@y","password":"p","imap":{"host":"h","port":993,"security":"tls"},"smtp":{"host":"h","port":587,"security":"starttls"}})");
+    add("removeaccount", "removeAccount", R"({"account":"nobody@example.test"})");
 }
 
 }  // namespace cachet::fuzz

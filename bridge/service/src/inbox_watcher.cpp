@@ -1,5 +1,7 @@
 #include "inbox_watcher.h"
 
+#include <openssl/crypto.h>
+
 #include "cachet/bridge/service/service_error.h"
 #include "cachet/bridge/store/account_store.h"
 
@@ -62,6 +64,8 @@ void InboxWatcher::run() {
         }
     }
     engine.reset();  // LOGOUT on this thread, where the session lives
+    store.reset();
+    OPENSSL_thread_stop();  // this thread's OpenSSL state (see SerialWorker::run)
 }
 
 }  // namespace cachet::bridge::service

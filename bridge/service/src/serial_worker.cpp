@@ -1,5 +1,7 @@
 #include "cachet/bridge/service/serial_worker.h"
 
+#include <openssl/crypto.h>
+
 namespace cachet::bridge::service {
 
 SerialWorker::SerialWorker(std::string name) : name_(std::move(name)), thread_([this] { run(); }) {}
@@ -45,6 +47,9 @@ void SerialWorker::run() {
         last = std::move(last_);
     }
     if (last) last();
+    // TLS and random numbers left per-thread state in OpenSSL; a thread that
+    // ends must free it itself (OpenSSL 3.0 does not on its own).
+    OPENSSL_thread_stop();
 }
 
 }  // namespace cachet::bridge::service
