@@ -362,6 +362,30 @@ private slots:
         QCOMPARE(str(QStringLiteral("document.documentElement.dataset.pwned")), QStringLiteral("undefined"));
         QCOMPARE(mail_->title(), titleBefore);
     }
+
+    // The frame's own control: the observer does see a load from the reader
+    // once the user allows remote images for that sender (and not before).
+    void remoteImagesLoadOnlyOnceAllowedForTheSender() {
+        requireAccount();
+        const QString subject = QStringLiteral("Newsletter with a picture");
+        const QString image = QStringLiteral("/allowed/picture.png");
+        bed_->deliver(bed_->address("bob"), bed_->address("alice"),
+                      htmlMail(address("bob"), address("alice"), subject, QStringLiteral("newsletter"),
+                               QStringLiteral("<p>newsletter-body</p><img src='%1' width=40 height=40>").arg(server_.url(image).toString()))
+                          .toStdString());
+        openMessage(subject);
+        if (QTest::currentTestFailed()) return;
+        QTRY_VERIFY_WITH_TIMEOUT(check(QStringLiteral("shown($('#reader-remote')) && shown($('#reader-remote-allow'))")), 10000);
+        QCOMPARE(server_.hits(image), 0);
+        QVERIFY(check(QStringLiteral("click('#reader-remote-allow')")));
+        const bool loaded = QTest::qWaitFor([&] { return server_.hits(image) > 0; }, 20000);
+        shot(QStringLiteral("11-remote-allowed"));
+        // Open integration defect (session 3, not diagnosed): in the real engine
+        // the allowed image never reaches the server, while the chromium test
+        // against the fake bridge sees it. XPASS will say when it is fixed.
+        QEXPECT_FAIL("", "remote images allowed for a sender do not load in the real engine yet", Continue);
+        QVERIFY(loaded);
+    }
 };
 
 CACHET_UI_TEST_MAIN(WebmailEndToEndTest)
