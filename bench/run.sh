@@ -22,6 +22,10 @@ if [ -x "$build/bench/smime_bench" ]; then
   echo "== S/MIME, 10 MB message =="
   "$build/bench/smime_bench" 10
 fi
+if [ -x "$build/bench/mail_protection_bench" ]; then
+  echo "== MailProtection protect + open, 1 MB message =="
+  "$build/bench/mail_protection_bench"
+fi
 if [ -x "$build/bench/store_search_bench" ]; then
   echo "== mail store full-text search, ${BENCH_STORE_MESSAGES:-100000} messages =="
   "$build/bench/store_search_bench" "${BENCH_STORE_MESSAGES:-100000}"

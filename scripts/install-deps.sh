@@ -32,6 +32,9 @@ packages=(
   # its SQLite driver (history, bookmarks); fonts so offscreen screenshots show text
   qt6-base-dev qt6-base-dev-tools qt6-webengine-dev qt6-webengine-dev-tools qt6-webchannel-dev
   qt6-pdf-dev libqt6sql6-sqlite fonts-dejavu-core
+  # webmail/ UI tests (tests/webmail): Debian's Chromium, driven by the npm
+  # playwright-core (which never downloads a browser of its own)
+  chromium
 )
 # The npm acme-client interop test (tests/cloud/acme_client_interop) runs
 # `npm ci` and node. Debian's npm brings its nodejs; a Node.js that already

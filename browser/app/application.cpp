@@ -1,7 +1,10 @@
 #include "browser/app/application.h"
 
 #include <QApplication>
+#include <QDesktopServices>
 #include <QDir>
+#include <QFile>
+#include <QSaveFile>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QWebEnginePage>
@@ -17,6 +20,11 @@
 #include "browser/navigation/address_input.h"
 #include "browser/scheme/internal_scheme.h"
 #include "browser/tabs/tab_widget.h"
+#include "browser/tabs/web_tab.h"
+#include "browser/webchannel/page_bridge.h"
+#include "cachet/bridge/secure_factories/secure_factories.h"
+#include "cachet/bridge/service/mail_service.h"
+#include "cachet/keyring/secret_store.h"
 
 // The pages and scripts live in a static library's resources, which need an
 // explicit init (Q_INIT_RESOURCE must be called outside any namespace).
@@ -25,6 +33,45 @@ static void initBrowserResources() { Q_INIT_RESOURCE(browser); }
 namespace cachet::browser {
 namespace {
 constexpr int kSessionSaveDelayMs = 500;
+
+QByteArray readResource(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// A file name from a mail, made safe for a folder: no path, no hidden file.
+QString safeFileName(const std::string& name) {
+    QString out = QString::fromStdString(name);
+    out.replace(QLatin1Char('/'), QLatin1Char('_')).replace(QLatin1Char('\\'), QLatin1Char('_'));
+    out.remove(QChar(0));
+    while (out.startsWith(QLatin1Char('.'))) out.remove(0, 1);
+    return out.isEmpty() ? QStringLiteral("attachment") : out.left(200);
+}
+
+// `name` in `directory`, or "name (2).ext"... when taken.
+QString freePath(const QString& directory, const QString& name) {
+    QDir().mkpath(directory);
+    const QFileInfo info(name);
+    const QString base = info.completeBaseName(), suffix = info.suffix();
+    QString candidate = directory + QLatin1Char('/') + name;
+    for (int n = 2; QFile::exists(candidate); ++n)
+        candidate = directory + QLatin1Char('/') + base + QStringLiteral(" (%1)").arg(n) + (suffix.isEmpty() ? QString() : QLatin1Char('.') + suffix);
+    return candidate;
+}
+
+void writeWhole(const QString& path, const std::string& data) {
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(data.data(), qint64(data.size())) != qint64(data.size()) || !out.commit())
+        throw std::runtime_error("cannot write " + path.toStdString());
+}
+
+}  // namespace
+
+QUrl mailComposeUrl(const QUrl& mailto) {
+    QUrl url = internalUrl(QStringLiteral("mail"));
+    url.setQuery(QStringLiteral("mailto=") + QString::fromLatin1(QUrl::toPercentEncoding(mailto.toString(QUrl::FullyEncoded))),
+                 QUrl::StrictMode);
+    return url;
 }
 
 void Application::prepareProcess() {
@@ -60,6 +107,29 @@ Application::Application(ApplicationOptions options, QObject* parent)
     downloads_ = new DownloadManager(options_.downloadDirectory, options_.dataDirectory + QStringLiteral("/pdf-cache"), this);
     configureProfile(profile_);
     connect(downloads_, &DownloadManager::pdfReady, this, &Application::openPdf);
+
+    // The mail of this profile (passwords in the OS keyring; servers, cloud and
+    // test-bed trust from CACHET_* variables when set).
+    keyring::SecretStore* keyring = options_.keyring;
+    if (!keyring) {
+        ownKeyring_ = keyring::openOsKeyring();
+        keyring = ownKeyring_.get();
+    }
+    const std::filesystem::path mailDirectory = (options_.dataDirectory + QStringLiteral("/mail")).toStdString();
+    auto serviceOptions = bridge::service::ServiceOptions::fromEnvironment(mailDirectory);
+    // S/MIME with no click (issue 6) when a cloud is configured; else mail goes
+    // plain. A cloud set up wrongly (unreadable roots...) must not stop the browser.
+    try {
+        bridge::secure_factories::install(serviceOptions, *keyring, mailDirectory / "secure");
+    } catch (const std::exception& e) {
+        qWarning("cachet: encrypted mail is off: %s", e.what());
+    }
+    mail_ = new bridge::service::MailService(std::move(serviceOptions), *keyring, this);
+    mail_->setAttachmentHandler([this](const bridge::service::AttachmentFile& file) { return takeAttachment(file); });
+    PageBridge::setMailService(mail_);
+    if (const QByteArray page = readResource(QStringLiteral(":/webmail/index.html")); !page.isEmpty())
+        schemeHandler_->setPageContent(QStringLiteral("mail"), page);
+    QDesktopServices::setUrlHandler(QStringLiteral("mailto"), this, "openMailto");
     connect(downloads_, &DownloadManager::pdfFailed, this, &Application::showPdfError);
 
     sessionTimer_.setSingleShot(true);
@@ -68,6 +138,8 @@ Application::Application(ApplicationOptions options, QObject* parent)
 }
 
 Application::~Application() {
+    QDesktopServices::unsetUrlHandler(QStringLiteral("mailto"));
+    PageBridge::setMailService(nullptr);
     // Pages must go before their profiles.
     sessionTimer_.stop();
     for (const auto& window : windows_) delete window.data();
@@ -94,6 +166,8 @@ QWebEngineProfile* Application::privateProfile() {
 }
 
 void Application::start() {
+    for (QUrl& url : options_.urls)
+        if (url.scheme() == QLatin1String("mailto")) url = mailComposeUrl(url);
     if (!options_.urls.isEmpty()) {
         newWindow(false, options_.urls);
         return;
@@ -184,6 +258,43 @@ void Application::openPdf(const QString& path, const QUrl& url, QWebEnginePage* 
 void Application::showPdfError(const QUrl& url, const QString& reason, QWebEnginePage* page) {
     if (BrowserWindow* window = windowOf(page))
         window->statusBar()->showMessage(tr("Could not download the PDF %1: %2").arg(url.toDisplayString(), reason));
+}
+
+BrowserWindow* Application::activeWindow() {
+    if (auto* window = qobject_cast<BrowserWindow*>(QApplication::activeWindow()); window && !window->isPrivate()) return window;
+    for (BrowserWindow* window : windows())
+        if (!window->isPrivate()) return window;
+    return newWindow(false, {});
+}
+
+void Application::openMailto(const QUrl& mailto) {
+    const QUrl compose = mailComposeUrl(mailto);
+    for (BrowserWindow* window : windows()) {
+        if (window->isPrivate()) continue;
+        for (int i = 0; i < window->tabs()->count(); ++i) {
+            WebTab* tab = window->tabs()->webTab(i);
+            if (!tab || internalPageName(tab->url()) != QLatin1String("mail")) continue;
+            window->tabs()->setCurrentIndex(i);
+            tab->setUrl(compose);
+            window->raise();
+            return;
+        }
+    }
+    activeWindow()->newTab(compose);
+}
+
+std::string Application::takeAttachment(const bridge::service::AttachmentFile& file) {
+    const QString name = safeFileName(file.filename);
+    const bool pdf = file.mimeType == "application/pdf" || name.endsWith(QLatin1String(".pdf"), Qt::CaseInsensitive);
+    if (file.open && pdf) {
+        const QString path = freePath(options_.dataDirectory + QStringLiteral("/pdf-cache"), name);
+        writeWhole(path, file.data);
+        activeWindow()->openPdf(path, QUrl::fromLocalFile(path));
+        return path.toStdString();
+    }
+    const QString path = freePath(options_.downloadDirectory, name);
+    writeWhole(path, file.data);
+    return path.toStdString();
 }
 
 }  // namespace cachet::browser

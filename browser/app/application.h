@@ -13,6 +13,14 @@
 class QWebEngineProfile;
 class QWebEnginePage;
 
+namespace cachet::keyring {
+class SecretStore;
+}
+namespace cachet::bridge::service {
+class MailService;
+struct AttachmentFile;
+}  // namespace cachet::bridge::service
+
 namespace cachet::browser {
 
 class BrowserWindow;
@@ -27,7 +35,12 @@ struct ApplicationOptions {
     bool restoreSession = true;
     QList<QUrl> urls;  // opened in the first window instead of the start page
     QString searchTemplate;  // address bar searches; %s = the query. Default: kDefaultSearchTemplate
+    // The OS keyring holds mail passwords; tests may give their own store.
+    keyring::SecretStore* keyring = nullptr;
 };
+
+// cachet:mail?mailto=<the mailto: URL, percent-encoded>: compose, prefilled (RFC 6068).
+QUrl mailComposeUrl(const QUrl& mailto);
 
 class Application : public QObject {
     Q_OBJECT
@@ -50,6 +63,7 @@ public:
     HistoryStore& history() { return *history_; }
     DownloadManager& downloads() { return *downloads_; }
     InternalSchemeHandler& schemeHandler() { return *schemeHandler_; }
+    bridge::service::MailService& mail() { return *mail_; }
     DownloadsPanel* showDownloads();
 
     QString searchTemplate() const { return options_.searchTemplate; }
@@ -60,11 +74,19 @@ public:
 
     static QUrl startPage();
 
+public slots:
+    // A mailto: link (any page, the command line, QDesktopServices): compose
+    // in the mail tab, reusing an open one.
+    void openMailto(const QUrl& mailto);
+
 private:
     void configureProfile(QWebEngineProfile* profile);
     void openPdf(const QString& path, const QUrl& url, QWebEnginePage* page);
     void showPdfError(const QUrl& url, const QString& reason, QWebEnginePage* page);
     BrowserWindow* windowOf(const QWebEnginePage* page) const;
+    BrowserWindow* activeWindow();
+    // Where the mail service hands attachments: PDFs to a viewer tab, the rest to downloads.
+    std::string takeAttachment(const bridge::service::AttachmentFile& file);
 
     ApplicationOptions options_;
     InternalSchemeHandler* schemeHandler_;
@@ -72,6 +94,8 @@ private:
     QWebEngineProfile* privateProfile_ = nullptr;
     std::unique_ptr<HistoryStore> history_;
     DownloadManager* downloads_;
+    std::unique_ptr<keyring::SecretStore> ownKeyring_;
+    bridge::service::MailService* mail_ = nullptr;
     QPointer<DownloadsPanel> downloadsPanel_;
     QList<QPointer<BrowserWindow>> windows_;
     QTimer sessionTimer_;

@@ -33,9 +33,11 @@ protected:
 
 private:
     void onCertificateError(const QWebEngineCertificateError& error);
+    void checkBridgeArrived(bool ok);
 
     PageBridge* bridge_;
     std::optional<CertificateProblem> certificateProblem_;
+    int bridgeReloads_ = 0;
 };
 
 }  // namespace cachet::browser

@@ -8,6 +8,8 @@
     }
     new QWebChannel(qt.webChannelTransport, function (channel) {
         window.cachet = channel.objects;
+        // The webmail bundle (injected on cachet:mail) waits for the objects here.
+        if (typeof window.cachetOnBridge === 'function') window.cachetOnBridge(channel.objects);
         channel.objects.version.version(function (version) {
             const status = document.getElementById('bridge-status');
             if (status) status.textContent = 'connected';

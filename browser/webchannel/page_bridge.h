@@ -12,6 +12,11 @@
 class QWebChannel;
 class QWebEnginePage;
 
+namespace cachet::bridge::service {
+class MailBridge;
+class MailService;
+}  // namespace cachet::bridge::service
+
 namespace cachet::browser {
 
 class VersionBridge;
@@ -27,21 +32,37 @@ public:
 
     explicit PageBridge(QWebEnginePage* page);
 
+    // The profile's mail service (owned by Application); pages showing
+    // cachet:mail get a `mail` object on it. nullptr: no `mail` object.
+    static void setMailService(bridge::service::MailService* service);
+
     // Called for every main-frame navigation before it commits, and again
     // when the URL changes, with the URL the page is going to show.
     void update(const QUrl& url);
     bool isInstalled() const { return installed_; }
+    // Moves the channel out and back into ApplicationWorld, so the frame the
+    // page shows now gets the transport (see WebPage::checkBridgeArrived).
+    void reinstall();
 
     const BridgeGuard& guard() const { return guard_; }
     VersionBridge* versionBridge() const { return version_; }
+    // This page's `mail` object; nullptr until the page first showed cachet:mail.
+    bridge::service::MailBridge* mailBridge() const { return mail_; }
+    bool offersMail() const { return mailOffered_; }
 
 private:
     void addScripts();
+    // `mail` on the channel and the webmail's bundle in ApplicationWorld,
+    // only while the page shows cachet:mail.
+    void updateMail(const QUrl& url);
 
     QWebEnginePage* page_;
     BridgeGuard guard_;
     QWebChannel* channel_;
     VersionBridge* version_;
+    BridgeGuard mailGuard_;
+    bridge::service::MailBridge* mail_ = nullptr;
+    bool mailOffered_ = false;
     bool installed_ = false;
 };
 

@@ -109,10 +109,13 @@ int main(int argc, char** argv) {
         cachet::fuzz::pkcs12Seeds(seeds);
         cachet::fuzz::acmeSeeds(seeds);
         cachet::fuzz::accountSeeds(seeds);
+        cachet::fuzz::serviceSeeds(seeds);
         cachet::fuzz::imapSeeds(seeds);
         cachet::fuzz::aecmSeeds(seeds);
         cachet::fuzz::mimeSeeds(seeds);
         cachet::fuzz::pdfSeeds(seeds);
+        cachet::fuzz::secureOpenSeeds(seeds);
+        cachet::fuzz::keyBackupSeeds(seeds);
     } catch (const std::exception& e) {
         std::cerr << "fuzz_seeds: " << e.what() << "\n";
         return 1;

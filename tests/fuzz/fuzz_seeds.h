@@ -40,5 +40,8 @@ void imapSeeds(SeedWriter& seeds);
 void aecmSeeds(SeedWriter& seeds);
 void mimeSeeds(SeedWriter& seeds);
 void pdfSeeds(SeedWriter& seeds);
+void serviceSeeds(SeedWriter& seeds);
+void secureOpenSeeds(SeedWriter& seeds);
+void keyBackupSeeds(SeedWriter& seeds);
 
 }  // namespace cachet::fuzz

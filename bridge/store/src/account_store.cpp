@@ -135,6 +135,18 @@ void AccountStore::migrate(int migrateUpTo) {
             }
         }
         if (version == 2) db_.exec(schema::kToVersion3);
+        if (version == 3) {
+            db_.exec(schema::kToVersion4);
+            Statement all(db_, "SELECT from_addr, to_addr, cc_addr, date FROM messages");
+            while (all.step()) {
+                Envelope e;
+                e.from = all.text(0);
+                e.to = all.text(1);
+                e.cc = all.text(2);
+                e.date = all.integer(3);
+                noteContacts(e);
+            }
+        }
         db_.exec("PRAGMA user_version = " + std::to_string(version + 1));
         t.commit();
     }
@@ -218,6 +230,7 @@ int64_t AccountStore::saveMessage(const StoredMessage& m) {
     const int64_t id = s.integer(0);
     s.run();
     s.reset();  // a statement left mid-way would block COMMIT
+    noteContacts(m.envelope);
     return id;
 }
 
@@ -330,8 +343,11 @@ std::optional<StoredMessage> AccountStore::message(int64_t folderId, uint32_t ui
 }
 
 std::vector<StoredMessage> AccountStore::messages(int64_t folderId, size_t limit, size_t offset) {
+    // The page is found in the index alone (it covers the order and the row
+    // id), so a deep OFFSET skips index entries, not table rows.
     Statement s(db_, "SELECT " + std::string(kMessageColumns) +
-                         " FROM messages WHERE folder_id = ?1 ORDER BY date DESC, uid DESC LIMIT ?2 OFFSET ?3");
+                         " FROM messages WHERE id IN (SELECT id FROM messages WHERE folder_id = ?1 ORDER BY date DESC, uid DESC"
+                         " LIMIT ?2 OFFSET ?3) ORDER BY date DESC, uid DESC");
     s.bind(1, folderId).bind(2, static_cast<int64_t>(limit)).bind(3, static_cast<int64_t>(offset));
     std::vector<StoredMessage> out;
     while (s.step()) out.push_back(readMessage(s));
@@ -396,6 +412,78 @@ std::vector<SearchHit> AccountStore::search(std::string_view words, size_t limit
     while (s.step())
         out.push_back(SearchHit{s.integer(0), s.integer(1), static_cast<uint32_t>(s.integer(2)), s.text(3), s.text(4)});
     return out;
+}
+
+void AccountStore::noteContacts(const Envelope& envelope) {
+    Statement& upsert = prepared(
+        "INSERT INTO contacts (address, name, seen, last_date) VALUES (?1, ?2, 1, ?3) ON CONFLICT (address) DO UPDATE SET "
+        "seen = seen + 1, name = CASE WHEN excluded.name <> '' AND excluded.last_date >= last_date THEN excluded.name "
+        "ELSE name END, last_date = MAX(last_date, excluded.last_date)");
+    for (const std::string* list : {&envelope.from, &envelope.to, &envelope.cc}) {
+        if (list->empty()) continue;
+        for (const mime::Mailbox& m : mime::parseAddressList(*list)) {
+            if (m.address.empty() || m.address.find('@') == std::string::npos) continue;
+            upsert.bind(1, m.address).bind(2, m.name).bind(3, envelope.date).run();
+            upsert.reset();
+        }
+    }
+}
+
+std::vector<Contact> AccountStore::contacts(std::string_view prefix, size_t limit) {
+    // A prefix of the address or of any word of the name; LIKE's wildcards in
+    // what was typed are escaped.
+    std::string pattern;
+    for (char c : prefix) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    Statement s(db_,
+                "SELECT name, address FROM contacts WHERE address LIKE ?1 || '%' ESCAPE '\\' OR name LIKE ?1 || '%' "
+                "ESCAPE '\\' OR name LIKE '% ' || ?1 || '%' ESCAPE '\\' ORDER BY seen DESC, last_date DESC LIMIT ?2");
+    s.bind(1, pattern).bind(2, static_cast<int64_t>(limit));
+    std::vector<Contact> out;
+    while (s.step()) out.push_back(Contact{s.text(0), s.text(1)});
+    return out;
+}
+
+size_t AccountStore::unreadCount(int64_t folderId) {
+    // The same condition as the partial index messages_unseen, so SQLite uses it.
+    Statement& s = prepared("SELECT COUNT(*) FROM messages WHERE folder_id = ?1 AND instr(flags, '\\Seen') = 0");
+    s.bind(1, folderId).step();
+    const auto n = static_cast<size_t>(s.integer(0));
+    s.reset();
+    return n;
+}
+
+void AccountStore::saveDraft(const LocalDraft& draft) {
+    Statement(db_,
+              "INSERT INTO drafts (draft_id, content, updated, server_message_id, state) VALUES (?1, ?2, ?3, ?4, ?5) "
+              "ON CONFLICT (draft_id) DO UPDATE SET content = excluded.content, updated = excluded.updated, "
+              "server_message_id = excluded.server_message_id, state = excluded.state")
+        .bind(1, draft.draftId)
+        .bind(2, draft.content)
+        .bind(3, draft.updated)
+        .bind(4, draft.serverMessageId)
+        .bind(5, draft.state)
+        .run();
+}
+
+std::optional<LocalDraft> AccountStore::draft(std::string_view draftId) {
+    Statement s(db_, "SELECT draft_id, content, updated, server_message_id, state FROM drafts WHERE draft_id = ?1");
+    s.bind(1, draftId);
+    if (!s.step()) return std::nullopt;
+    return LocalDraft{s.text(0), s.text(1), s.integer(2), s.text(3), s.text(4)};
+}
+
+std::vector<LocalDraft> AccountStore::drafts() {
+    Statement s(db_, "SELECT draft_id, content, updated, server_message_id, state FROM drafts ORDER BY updated DESC");
+    std::vector<LocalDraft> out;
+    while (s.step()) out.push_back(LocalDraft{s.text(0), s.text(1), s.integer(2), s.text(3), s.text(4)});
+    return out;
+}
+
+void AccountStore::removeDraft(std::string_view draftId) {
+    Statement(db_, "DELETE FROM drafts WHERE draft_id = ?1").bind(1, draftId).run();
 }
 
 }  // namespace cachet::bridge::store

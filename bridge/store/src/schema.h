@@ -85,4 +85,31 @@ CREATE TABLE pending_flags (
 );
 )sql";
 
+// v4 (bridge/service): what the webmail asks for many times a second stays
+// cheap at 100 000 messages. The message list's order (date, then UID) is an
+// index, so a page needs no sort; unread counts read a partial index of the
+// messages without \Seen; contacts are the addresses seen in From/To/Cc
+// (filled by the C++ side: addresses need the MIME parser); local drafts are
+// kept here before anything goes to the network, so a draft survives a
+// failed send, a crash or a server that is down.
+inline constexpr std::string_view kToVersion4 = R"sql(
+CREATE INDEX messages_unseen ON messages (folder_id) WHERE instr(flags, '\Seen') = 0;
+DROP INDEX messages_by_date;
+CREATE INDEX messages_by_date ON messages (folder_id, date DESC, uid DESC);
+CREATE TABLE contacts (
+    address TEXT PRIMARY KEY COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    seen INTEGER NOT NULL DEFAULT 0,
+    last_date INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX contacts_by_name ON contacts (name COLLATE NOCASE);
+CREATE TABLE drafts (
+    draft_id TEXT PRIMARY KEY,
+    content TEXT NOT NULL,
+    updated INTEGER NOT NULL DEFAULT 0,
+    server_message_id TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT 'local'
+);
+)sql";
+
 }  // namespace cachet::bridge::store::schema

@@ -26,12 +26,14 @@ SendResult Sender::send(mime::OutgoingMessage message, const std::vector<std::st
 
     mime::ComposeOptions compose;
     compose.allow8bit = submission.probe().eightBitMime;
-    const std::string raw = mime::compose(message, compose);
+    const std::vector<std::string> recipients = envelopeRecipients(message, bcc);
+    std::string raw = mime::compose(message, compose);
+    if (transform_) raw = transform_(raw, message.from.address, recipients);
 
     SendResult result;
     result.messageId = message.messageId;
     try {
-        result.report = submission.send(message.from.address, envelopeRecipients(message, bcc), raw);
+        result.report = submission.send(message.from.address, recipients, raw);
     } catch (const smtp::SubmissionError& e) {
         // A 4xx/5xx reply is a refusal: nothing went out. Anything else (the
         // connection lost, a timeout) may have come after the final dot.

@@ -343,6 +343,10 @@ uint32_t SyncEngine::append(const std::string& folder, const std::string& messag
             syncFolder(folder);
             if (uid == 0 && !messageId.empty())
                 if (const auto stored = store_.messageByMessageId(storedFolder(folder).id, messageId)) uid = stored->uid;
+            // The bytes are at hand: the copy (a sent mail, a draft) reads offline and its text is searchable at once.
+            if (uid != 0)
+                if (const auto stored = store_.message(storedFolder(folder).id, uid); stored && !stored->bodyCached)
+                    store_.cacheBody(stored->id, message);
             return uid;
         } catch (const imap::Error& e) {
             if (attempt == 0 && connectionProblem(e)) continue;  // once, on a new connection
@@ -359,6 +363,20 @@ void SyncEngine::move(const std::string& folder, const std::vector<uint32_t>& ui
     // Both sides from the server's view: a cut anywhere above leaves nothing half-done here.
     syncFolder(folder);
     syncFolder(destination);
+}
+
+void SyncEngine::expunge(const std::string& folder, const std::vector<uint32_t>& uids) {
+    if (uids.empty()) return;
+    guarded([&](imap::Session& s) {
+        if (!s.capabilities().has("UIDPLUS"))
+            throw SyncError("the server lacks UIDPLUS: deleting for good would also remove other deleted messages");
+        selectForRead(s, folder);
+        imap::UidStore mark(imap::SequenceSet::of(uids), imap::UidStore::Mode::Add, {"\\Deleted"});
+        s.execute(mark);
+        imap::UidExpunge expunge(imap::SequenceSet::of(uids));
+        s.execute(expunge);
+    });
+    syncFolder(folder);
 }
 
 void SyncEngine::createFolder(const std::string& folder) {

@@ -48,6 +48,11 @@ TEST_F(SyncSend, ToSeveralRecipientsWithOneSentCopy) {
     const auto stored = c.store->messageByMessageId(c.folderId("Sent"), result.messageId);
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->envelope.subject, message.subject);
+    // The appended bytes are the Sent copy's body: readable offline, its text searchable at once.
+    EXPECT_TRUE(stored->bodyCached);
+    const auto hits = c.store->search("see you then");
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].uid, result.sentUid);
 
     // The same message handed over again (the user retrying): the Sent copy stays one.
     message.messageId = result.messageId;

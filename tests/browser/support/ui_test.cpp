@@ -7,6 +7,8 @@
 #include <QWidget>
 #include <unistd.h>
 
+#include <memory>
+
 namespace cachet::test {
 namespace {
 // Tests never reach the internet: searches go to a loopback port nobody serves.
@@ -44,15 +46,20 @@ TestBrowser::TestBrowser(const QString& dataDirectory, bool restoreSession, cons
 TestBrowser::~TestBrowser() = default;
 
 QVariant runScript(QWebEnginePage* page, const QString& script, quint32 world, int timeoutMs) {
-    QVariant result;
-    bool done = false;
-    page->runJavaScript(script, world, [&](const QVariant& value) {
-        result = value;
-        done = true;
+    // The callback may run after a timeout (a page that is destroyed answers
+    // every pending script): it must not write into this frame then.
+    struct Answer {
+        QVariant result;
+        bool done = false;
+    };
+    auto answer = std::make_shared<Answer>();
+    page->runJavaScript(script, world, [answer](const QVariant& value) {
+        answer->result = value;
+        answer->done = true;
     });
     // On timeout the empty result makes the caller's comparison fail.
-    if (!QTest::qWaitFor([&] { return done; }, timeoutMs)) qWarning("runScript: no result within %d ms", timeoutMs);
-    return result;
+    if (!QTest::qWaitFor([&] { return answer->done; }, timeoutMs)) qWarning("runScript: no result within %d ms", timeoutMs);
+    return answer->result;
 }
 
 QString screenshot(QWidget* widget, const QString& name) {

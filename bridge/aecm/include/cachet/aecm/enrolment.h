@@ -59,9 +59,12 @@ public:
     const std::vector<uint32_t>& movedChallengeMails() const { return moved_; }
     const std::string& challengeMailFolder() const { return movedTo_; }
 
+    // This device's ACME account (created or found on first use), for the
+    // operations beside enrolment: the recovery-key escrow (bridge/secure).
+    AcmeClient& client();
+
 private:
     struct Row;
-    AcmeClient& client();
     void step(std::string_view name) const;
     Row loadOrCreate(KeyRole role, pki::KeyType algorithm, bool renew);
     void saveStep(Row& row, const std::string& step);

@@ -29,6 +29,9 @@ struct ProtectOptions {
     // Encrypt to every recipient and to the sender when all recipients can
     // receive encrypted mail; otherwise the message goes signed only.
     bool encrypt = true;
+    // Per message: rather than send signed only, refuse when it cannot be
+    // encrypted to everyone (ProtectResult::blocked, message left empty).
+    bool requireEncryption = false;
 };
 
 struct ProtectResult {
@@ -38,6 +41,7 @@ struct ProtectResult {
     bool isEncrypted = false;
     std::vector<std::string> withoutCertificate;  // why it was not encrypted
     std::string note;  // e.g. "timestamp authority unreachable: signed without timestamp"
+    bool blocked = false;  // requireEncryption and not every recipient has a certificate: nothing to send
 };
 
 // What the reader's security panel shows for one received message.
@@ -59,6 +63,10 @@ struct SecurityReport {
     std::optional<int64_t> timestampTime;  // Unix seconds, from the verified token
     std::string timestampAuthority;        // the TSA certificate's subject
     bool harvested = false;  // the signer's certificates were added to the cache
+    // EFAIL: the message was decrypted, so nothing in it may reach the network —
+    // the UI must keep remote content (images, styles, links' prefetch) blocked
+    // for this message whatever the user's general setting says.
+    bool mustBlockRemoteContent = false;
     std::string detail;      // one line for the UI when something is wrong
 };
 

@@ -72,9 +72,25 @@ struct SearchHit {
     std::string from;
 };
 
+// An address seen in From, To or Cc of a stored message.
+struct Contact {
+    std::string name;
+    std::string address;
+    bool operator==(const Contact&) const = default;
+};
+
+// A draft as the compose view left it, kept here before any network step.
+struct LocalDraft {
+    std::string draftId;
+    std::string content;  // the compose fields as the service's JSON
+    int64_t updated = 0;  // Unix seconds
+    std::string serverMessageId;  // the Message-ID of the copy in Drafts on the server; "" for none yet
+    std::string state = "local";  // "local", "saved" (on the server too), "uncertain" (a send may have gone out)
+};
+
 class AccountStore {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (creating when absent) and migrates to kSchemaVersion. A file from a
     // newer Cachet (higher version) is refused untouched. `migrateUpTo` exists
@@ -115,6 +131,17 @@ public:
     void cacheBody(int64_t messageId, const std::string& raw);
     std::optional<std::string> body(int64_t messageId);
 
+    // Messages of the folder without \Seen (a partial index: cheap at any size).
+    size_t unreadCount(int64_t folderId);
+    // Addresses seen in mail whose address or a word of whose name starts
+    // with `prefix` (case-insensitive), most frequent first.
+    std::vector<Contact> contacts(std::string_view prefix, size_t limit = 20);
+
+    void saveDraft(const LocalDraft& draft);  // insert or replace by draftId
+    std::optional<LocalDraft> draft(std::string_view draftId);
+    std::vector<LocalDraft> drafts();  // newest first
+    void removeDraft(std::string_view draftId);
+
     // Words typed by a user, each matched as a prefix, all required; ranked by bm25.
     std::vector<SearchHit> search(std::string_view words, size_t limit = 50);
     // The FTS5 query search() runs for those words (quoted, so no syntax gets through).
@@ -122,6 +149,7 @@ public:
 
 private:
     void migrate(int migrateUpTo);
+    void noteContacts(const Envelope& envelope);
     StoredMessage readMessage(Statement& s);
     // The statement for `sql`, prepared once per store and reset for re-use
     // (the sync loop saves messages by the thousand).

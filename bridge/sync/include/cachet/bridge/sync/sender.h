@@ -8,6 +8,7 @@
 // have gone out. Cachet never resends on its own: send() throws SendUncertain
 // (with the Message-ID and the composed bytes) and leaves the decision to the
 // user. A definite refusal (a 4xx/5xx reply) throws smtp::SubmissionError.
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -36,9 +37,16 @@ struct SendResult {
     uint32_t sentUid = 0;   // the copy in Sent
 };
 
+// Turns the composed message into the bytes to submit (S/MIME: sign,
+// timestamp, encrypt); gets the envelope sender and every envelope recipient.
+// The Sent copy is what was submitted.
+using OutgoingTransform =
+    std::function<std::string(const std::string& composed, const std::string& from, const std::vector<std::string>& recipients)>;
+
 class Sender {
 public:
-    Sender(SyncEngine& engine, keyring::SecretStore& secrets) : engine_(engine), secrets_(secrets) {}
+    Sender(SyncEngine& engine, keyring::SecretStore& secrets, OutgoingTransform transform = {})
+        : engine_(engine), secrets_(secrets), transform_(std::move(transform)) {}
     // `bcc` go on the envelope only. The Sent copy is appended only after the
     // server accepted the message for at least one recipient.
     SendResult send(mime::OutgoingMessage message, const std::vector<std::string>& bcc = {});
@@ -46,6 +54,7 @@ public:
 private:
     SyncEngine& engine_;
     keyring::SecretStore& secrets_;
+    OutgoingTransform transform_;
 };
 
 }  // namespace cachet::bridge::sync

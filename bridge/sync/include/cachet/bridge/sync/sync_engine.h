@@ -86,6 +86,11 @@ public:
     // MOVE (or COPY + \Deleted + UID EXPUNGE), then both folders synced.
     void move(const std::string& folder, const std::vector<uint32_t>& uids, const std::string& destination);
 
+    // Deletes for good: UID STORE +FLAGS (\Deleted), then UID EXPUNGE of
+    // exactly those UIDs (UIDPLUS), then the folder synced. For Trash and
+    // for replaced drafts; anything else goes to Trash with move().
+    void expunge(const std::string& folder, const std::vector<uint32_t>& uids);
+
     // CREATE, then the folder list synced.
     void createFolder(const std::string& folder);
 
