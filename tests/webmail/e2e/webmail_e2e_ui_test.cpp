@@ -30,6 +30,7 @@
 #include "browser/tabs/web_tab.h"
 #include "browser/webchannel/page_bridge.h"
 #include "hostile_mail_corpus.h"
+#include "pdf/pdf_search_view.h"
 #include "pdf/pdf_viewer.h"
 #include "support/loopback_http_server.h"
 #include "support/mail_bed.h"
