@@ -36,10 +36,25 @@ void InternalSchemeHandler::setPageContent(const QString& page, const QByteArray
     if (internalPages().contains(page)) overrides_.insert(page, html);
 }
 
+namespace {
+
+QByteArray readResource(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+}  // namespace
+
 QByteArray InternalSchemeHandler::pageContent(const QString& page) const {
     if (auto it = overrides_.find(page); it != overrides_.end()) return *it;
-    QFile file(QStringLiteral(":/cachet/pages/%1.html").arg(page));
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    // A page file is its <title> line and then its body; the head (CSP,
+    // colour scheme, style) is the same for every built-in page.
+    const QByteArray content = readResource(QStringLiteral(":/cachet/pages/%1.html").arg(page));
+    const qsizetype titleEnd = content.indexOf('\n');
+    if (titleEnd < 0) return {};
+    QByteArray html = readResource(QStringLiteral(":/cachet/pages/page_head.html"));
+    html.replace("@TITLE@", content.left(titleEnd));
+    return html + content.mid(titleEnd + 1);
 }
 
 void InternalSchemeHandler::requestStarted(QWebEngineUrlRequestJob* job) {

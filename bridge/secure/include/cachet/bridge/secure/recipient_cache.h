@@ -6,6 +6,7 @@
 // beside the key vault; it holds public data only.
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,9 @@
 #include "cachet/bridge/secure/mail_protection.h"
 #include "cachet/pki/certificate.h"
 
-struct sqlite3;
+namespace cachet::bridge::store {
+class Database;
+}
 
 namespace cachet::bridge::secure {
 
@@ -56,7 +59,7 @@ public:
     std::optional<DirectoryVisit> lastDirectoryAnswer(const std::string& address) const;
 
 private:
-    sqlite3* db_ = nullptr;
+    std::unique_ptr<store::Database> db_;  // bridge/store's SQLite wrapper
 };
 
 }  // namespace cachet::bridge::secure
