@@ -70,6 +70,7 @@ private slots:
 
     void allowListedPagesLoad() {
         InternalSchemeHandler& handler = browser_->app().schemeHandler();
+        WebTab* about = nullptr;
         for (const QString& page : internalPages()) {
             WebTab* tab = window_->newTab();
             const int served = handler.servedCount();
@@ -77,7 +78,13 @@ private slots:
             QCOMPARE(handler.servedCount(), served + 1);
             QVERIFY(!tab->title().isEmpty());
             QCOMPARE(tab->url(), internalUrl(page));
+            if (page == QLatin1String("about")) about = tab;
         }
+        // The shared head (page_head.html) and the page's own title and body.
+        QVERIFY(about);
+        QCOMPARE(about->title(), QStringLiteral("About Cachet"));
+        window_->tabs()->setCurrentWidget(about);
+        QTRY_VERIFY(cachet::test::showsText(about));
         cachet::test::screenshot(window_, QStringLiteral("cachet-about"));
     }
 
